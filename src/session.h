@@ -1,0 +1,121 @@
+/*
+ * src/session.h — the API the front ends (repl/, kernel/, the test runners) use; the only
+ * header they include. Modelled on xeus's interpreter interface. See LICENSE
+ * (GPL-3.0-or-later).
+ *
+ * A Session is one interpreter with its own variables, random generator and print
+ * options. Output is pushed through a SessionSink while code runs: stream text, rich
+ * display bundles, the value of a trailing expression, and errors. The session never
+ * writes to the terminal itself; each front end decides how to show what it receives.
+ *
+ * Strings passed to sink callbacks are borrowed for the duration of the call.
+ * Thread-safety: one thread drives a session; session_interrupt may be called from a
+ * signal handler or another thread.
+ */
+#ifndef EMBEDLAB_SESSION_H
+#define EMBEDLAB_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EMBEDLAB_VERSION "0.1.0"
+
+typedef struct Session Session;
+
+/* A rich display: any of the MIME renderings may be NULL except text_plain. */
+typedef struct SessionBundle {
+    const char *text_plain;
+    const char *text_html;
+    const char *image_svg;
+} SessionBundle;
+
+typedef struct SessionSink {
+    void *ctx;
+    /* Text written by print() and friends; stream is "stdout" or "stderr". */
+    void (*on_stream)(void *ctx, const char *stream, const char *text, size_t len);
+    /* A rich display produced while running (plots, tables). */
+    void (*on_display)(void *ctx, const SessionBundle *bundle);
+    /* The value of the chunk's trailing expression statement (not None). */
+    void (*on_result)(void *ctx, int execution_count, const SessionBundle *bundle);
+    /* An uncaught exception: ename ("IndexError"), evalue (the message), and the
+     * traceback as lines (Python's format: "Traceback (most recent call last):", frames,
+     * then "IndexError: index out of range in self", then an optional "hint: ..."). */
+    void (*on_error)(void *ctx, const char *ename, const char *evalue,
+                     const char *const *traceback, int traceback_lines);
+} SessionSink;
+
+typedef struct SessionConfig {
+    const char *state_dir;    /* lesson progress ($XDG_STATE_HOME/embedlab); NULL: default */
+    size_t tensor_limit;      /* bytes; 0: the default (4 GiB) */
+} SessionConfig;
+
+typedef struct SessionExecOptions {
+    const char *chunk_name;   /* "<stdin>", "lesson.py", "<cell 3>"; NULL: "<stdin>" */
+    bool silent;              /* no result, no execution count increment (Jupyter) */
+    bool store_history;       /* count this execution (Jupyter's execution_count) */
+} SessionExecOptions;
+
+typedef enum SessionStatus {
+    SESSION_OK = 0,        /* ran to the end */
+    SESSION_ERROR = 1,     /* an uncaught exception was reported through on_error */
+    SESSION_EXIT = 2       /* exit()/quit() was called */
+} SessionStatus;
+
+typedef enum SessionCompleteness {
+    SESSION_COMPLETE,      /* can run as is */
+    SESSION_INCOMPLETE,    /* needs more lines (indent suggests the next line's indent) */
+    SESSION_INVALID        /* a syntax error no more input can fix */
+} SessionCompleteness;
+
+typedef struct SessionCompletion {
+    char **matches;        /* owned; free with session_completion_free */
+    int count;
+    size_t cursor_start, cursor_end; /* byte range of the text the matches replace */
+} SessionCompletion;
+
+typedef struct SessionInfo {
+    const char *implementation;          /* "embedlab" */
+    const char *implementation_version;  /* EMBEDLAB_VERSION */
+    const char *language;                /* "python" */
+    const char *language_version;        /* "3.11" */
+    const char *mimetype;                /* "text/x-python" */
+    const char *file_extension;          /* ".py" */
+    const char *pygments_lexer;          /* "ipython3" */
+    const char *codemirror_mode;         /* "python" */
+    const char *banner;
+} SessionInfo;
+
+/* "embedlab 0.1.0 (PyTorch 1.13 semantics)" — static storage. */
+const char *session_version_string(void);
+const SessionInfo *session_info(void);
+
+/* A new session (NULL on allocation failure). cfg may be NULL. */
+Session *session_new(const SessionConfig *cfg);
+void session_free(Session *s);
+
+/* Runs code (len bytes, need not be NUL-terminated) and reports through sink. Earlier
+ * bindings survive any error. Returns a SessionStatus. */
+int session_execute(Session *s, const char *code, size_t len, const SessionExecOptions *opts,
+                    const SessionSink *sink);
+/* The number of the last counted execution (Jupyter's execution_count). */
+int session_execution_count(const Session *s);
+
+/* Completions for the text before `cursor` (a byte offset into code). */
+int session_complete(Session *s, const char *code, size_t cursor, SessionCompletion *out);
+void session_completion_free(SessionCompletion *c);
+/* Help text (signature + doc) for the name at the cursor, or NULL when none (owned;
+ * free with session_free_string). detail 0: short, 1: full. */
+char *session_inspect(Session *s, const char *code, size_t cursor, int detail);
+/* Is the code a complete chunk? *indent (owned, may be NULL) suggests the next line's
+ * indentation when incomplete. */
+SessionCompleteness session_is_complete(Session *s, const char *code, size_t len,
+                                        char **indent);
+/* Makes running code stop at the next statement or loop iteration with KeyboardInterrupt.
+ * Async-signal-safe. */
+void session_interrupt(Session *s);
+/* Stops any execution after `steps` statements and loop iterations with KeyboardInterrupt
+ * (0: no limit). For fuzzing and tests. */
+void session_set_step_limit(Session *s, unsigned long long steps);
+void session_free_string(char *text);
+
+#endif
