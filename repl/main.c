@@ -1,0 +1,198 @@
+/*
+ * repl/main.c — the `embedlab` command: run a script (FILE.py, -c CODE, or stdin when it is
+ * not a terminal) or start the interactive REPL. See LICENSE (GPL-3.0-or-later).
+ *
+ * Exit status as Python's: 0, 1 when an uncaught error ends a script (traceback on
+ * stderr), 2 for a command-line usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repl.h"
+#include "session.h"
+
+#define MAX_SCRIPT_BYTES ((size_t)64 << 20)
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: embedlab [-q] [-i] [FILE.py | -c CODE | -]\n"
+            "PyTorch 1.13 embedding layers, exactly, without Python.\n"
+            "\n"
+            "  (no argument)  the interactive REPL on a terminal; without a terminal on\n"
+            "                 stdin, run what stdin holds as one script\n"
+            "  FILE.py        run a script\n"
+            "  -c CODE        run CODE\n"
+            "  -              run the script read from stdin\n"
+            "  -i             after FILE.py or -c CODE, stay interactive\n"
+            "  -q             no banner in the REPL\n"
+            "  -V, --version  print the version\n"
+            "  -h, --help     this help\n"
+            "\n"
+            "Exit status: 0, 1 after an uncaught error (traceback on stderr), 2 for a\n"
+            "command-line error, or the code given to exit().\n"
+            "\n"
+            "In the REPL: help(x), ?x and x? show documentation; Tab completes; %%lsmagic\n"
+            "lists the magics (%%who, %%timeit, %%history, ...); Ctrl-C cancels a line or\n"
+            "interrupts running code; Ctrl-D exits.\n"
+            "\n"
+            "Files: $XDG_STATE_HOME/embedlab/history (default ~/.local/state/embedlab/history).\n"
+            "Environment: EMBEDLAB_HISTSIZE (history entries kept, default 1000, 0: no file),\n"
+            "XDG_STATE_HOME, NO_COLOR, TERM, PAGER, LESS, INPUTRC. See embedlab(1).\n");
+}
+
+/* ---- script output: stdout/stderr, results printed as repr ---- */
+
+static void script_stream(void *ctx, const char *stream, const char *text, size_t len) {
+    (void)ctx;
+    FILE *out = strcmp(stream, "stderr") == 0 ? stderr : stdout;
+    fwrite(text, 1, len, out);
+}
+
+static void script_display(void *ctx, const SessionBundle *bundle) {
+    (void)ctx;
+    fputs(bundle->text_plain, stdout);
+    fputc('\n', stdout);
+}
+
+/* Like `python3 FILE.py`, a script does not echo the value of its last expression. */
+static void script_result(void *ctx, int count, const SessionBundle *bundle) {
+    (void)ctx, (void)count, (void)bundle;
+}
+
+static void script_error(void *ctx, const char *ename, const char *evalue,
+                         const char *const *traceback, int lines) {
+    (void)ctx, (void)ename, (void)evalue;
+    fflush(stdout);
+    for (int i = 0; i < lines; i++) fprintf(stderr, "%s\n", traceback[i]);
+    fflush(stderr);
+}
+
+static const SessionSink script_sink = {NULL, script_stream, script_display, script_result,
+                                        script_error};
+
+/* Reads all of f into a malloc'ed buffer; NULL on error (message printed). */
+static char *read_all(FILE *f, const char *name, size_t *len) {
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fprintf(stderr, "embedlab: out of memory reading %s\n", name);
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MAX_SCRIPT_BYTES) {
+                fprintf(stderr, "embedlab: %s is larger than %zu MiB\n", name,
+                        MAX_SCRIPT_BYTES >> 20);
+                free(buf);
+                return NULL;
+            }
+            cap *= 2;
+            char *grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                fprintf(stderr, "embedlab: out of memory reading %s\n", name);
+                return NULL;
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "embedlab: cannot read %s: %s\n", name, strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* The exit status of a script: 0, 1 after an uncaught error, exit()'s code. */
+static int run_code(Session *s, const char *code, size_t len, const char *chunk, bool *exited) {
+    SessionExecOptions opts = {chunk, false, true};
+    int status = session_execute(s, code, len, &opts, &script_sink);
+    fflush(stdout);
+    if (status == SESSION_EXIT) {
+        *exited = true;
+        return repl_exit_status(s);
+    }
+    return status == SESSION_ERROR ? 1 : 0;
+}
+
+static int run_file(Session *s, const char *path, bool *exited) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "embedlab: can't open file '%s': [Errno %d] %s\n", path, errno,
+                strerror(errno));
+        return 2;
+    }
+    size_t len;
+    char *code = read_all(f, path, &len);
+    if (f != stdin) fclose(f);
+    if (!code) return 1;
+    int rc = run_code(s, code, len, strcmp(path, "-") == 0 ? "<stdin>" : path, exited);
+    free(code);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    const char *file = NULL, *code = NULL;
+    bool interactive_after = false, quiet = false, exited = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            printf("%s\n", session_version_string());
+            return 0;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "Argument expected for the -c option\n");
+                usage(stderr);
+                return 2;
+            }
+            code = argv[++i];
+            break; /* the rest are the script's arguments */
+        }
+        if (strcmp(a, "-i") == 0) {
+            interactive_after = true;
+            continue;
+        }
+        if (strcmp(a, "-q") == 0) {
+            quiet = true;
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "embedlab: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+        file = a;
+        break;
+    }
+    Session *s = session_new(NULL);
+    if (!s) {
+        fprintf(stderr, "embedlab: out of memory\n");
+        return 1;
+    }
+    int rc = 0;
+    bool tty = isatty(STDIN_FILENO) == 1;
+    if (code) rc = run_code(s, code, strlen(code), "<string>", &exited);
+    else if (file) rc = run_file(s, file, &exited);
+    else if (!tty) rc = run_file(s, "-", &exited);
+    /* Like python3 -i, the REPL follows the script even after an error (not after exit()
+     * or a missing file), when stdin is a terminal. */
+    if (tty && !exited && rc != 2 && ((!code && !file) || interactive_after)) {
+        ReplOptions ro = {!quiet && !code && !file, true, NULL};
+        rc = repl_run(s, &ro);
+    }
+    session_free(s);
+    return rc;
+}
