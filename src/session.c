@@ -74,6 +74,7 @@ Session *session_new(const SessionConfig *cfg) {
     s->interp->write = write_to_sink;
     s->interp->display = display_to_sink;
     s->interp->write_ctx = s;
+    s->parse.tier2 = true; /* classes, try/except, lambda, sets, ... (LANGUAGE.md tier 2) */
     if (eval_init(s->interp)) {
         session_free(s);
         return NULL;

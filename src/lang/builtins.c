@@ -348,11 +348,19 @@ static Value *construct_slice(Interp *I, CallArgs *args) {
     return val_slice(I, args->args[0], args->args[1], args->nargs == 3 ? args->args[2] : NULL);
 }
 
+static Value *construct_object(Interp *I, CallArgs *args) {
+    if (args->nargs || args->nkw) {
+        interp_error(I, ERR_TYPE, "object() takes no arguments");
+        return NULL;
+    }
+    return val_alloc(I, &type_object, sizeof(Value));
+}
+
 static const TypeEntry builtin_types[] = {
     {&type_int, construct_int},     {&type_float, construct_float}, {&type_str, construct_str},
     {&type_bool, construct_bool},   {&type_list, construct_list},   {&type_tuple, construct_tuple},
     {&type_dict, construct_dict},   {&type_range, construct_range}, {&type_type, construct_type},
-    {&type_slice, construct_slice}, {NULL, NULL},
+    {&type_slice, construct_slice}, {&type_object, construct_object}, {NULL, NULL},
 };
 
 /* ---- output ---- */
@@ -501,6 +509,34 @@ static Value *bi_isinstance(Interp *I, Value *self, Value **argv) {
             return NULL;
         }
         if (val_is_instance(argv[0], ((TypeValue *)options[i])->of)) return val_bool(I, true);
+    }
+    return val_bool(I, false);
+}
+
+static Value *bi_issubclass(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    if (!val_is(argv[0], &type_type)) {
+        interp_error(I, ERR_TYPE, "issubclass() arg 1 must be a class");
+        return NULL;
+    }
+    const ValueType *sub = ((TypeValue *)argv[0])->of;
+    Value *cls = argv[1];
+    Value **options = &cls;
+    int64_t count = 1;
+    if (val_is(cls, &type_tuple)) {
+        options = ((ListValue *)cls)->items;
+        count = ((ListValue *)cls)->count;
+    }
+    for (int64_t i = 0; i < count; i++) {
+        if (!val_is(options[i], &type_type)) {
+            interp_error(I, ERR_TYPE, "issubclass() arg 2 must be a class, a tuple of classes, "
+                                      "or a union");
+            return NULL;
+        }
+        const ValueType *want = ((TypeValue *)options[i])->of;
+        if (want == &type_object) return val_bool(I, true);
+        for (const ValueType *t = sub; t; t = t->base)
+            if (t == want) return val_bool(I, true);
     }
     return val_bool(I, false);
 }
@@ -1129,6 +1165,8 @@ const BuiltinSpec builtins_functions[] = {
      "Round a number to a given precision in decimal digits (half to even)."},
     {"isinstance", bi_isinstance, "(obj, class_or_tuple, /)",
      "Return whether an object is an instance of a class or of a subclass thereof."},
+    {"issubclass", bi_issubclass, "(cls, class_or_tuple, /)",
+     "Return whether 'cls' is derived from another class or is the same class."},
     {"hash", bi_hash, "(obj, /)", "Return the hash value for the given object."},
     {"id", bi_id, "(obj, /)", "Return the identity of an object."},
     {"callable", bi_callable, "(obj, /)", "Return whether the object is callable."},

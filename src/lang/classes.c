@@ -11,6 +11,7 @@
 #include "lang/builtins.h"
 #include "lang/exceptions.h"
 #include "lang/interp.h"
+#include "lang/nn_module.h"
 #include "lang/ops.h"
 
 /* ---- bound methods ---- */
@@ -133,10 +134,23 @@ static void clear_instance(Value *self) {
     val_release(old);
 }
 
+/* True when instances of t are nn.Module objects (t derives from torch.nn.Module). */
+static bool is_nn_type(const ValueType *t) {
+    for (; t; t = t->base)
+        if (t == &type_nn_module) return true;
+    return false;
+}
+
 static Value *getattr_instance(Interp *I, Value *self, const char *name) {
     const ValueType *b = class_builtin_base(self->type);
     Value *v = NULL;
-    if (b && b->getattr) {
+    bool nn = is_nn_type(b);
+    if (nn) {
+        /* torch: instance state (__dict__, _parameters, _buffers, _modules) first, then
+         * the class's own methods, then nn.Module's. */
+        v = nn_module_state_attr(I, self, name);
+        if (v || interp_has_error(I)) return v;
+    } else if (b && b->getattr) {
         v = b->getattr(I, self, name);
         if (v || interp_has_error(I)) return v;
     } else if (*instance_dict(self)) {
@@ -147,6 +161,10 @@ static Value *getattr_instance(Interp *I, Value *self, const char *name) {
     if (attr) {
         if (val_is(attr, &type_function)) return bound_method_new(I, attr, self);
         return val_retain(attr);
+    }
+    if (nn) {
+        v = b->getattr(I, self, name);
+        if (v || interp_has_error(I)) return v;
     }
     if (strcmp(name, "__class__") == 0) return builtins_type_value(I, self->type);
     if (strcmp(name, "__dict__") == 0 && !b) {
@@ -470,6 +488,34 @@ static Value *unary_instance(Interp *I, PyUnary op, Value *self) {
     return NULL;
 }
 
+/* ---- nn.Module subclasses ---- */
+
+/* Calling the module runs the class's forward(), else the builtin base's. */
+static Value *nn_forward(Interp *I, NNModule *self, CallArgs *args) {
+    const ValueType *t = self->base.type;
+    Value *fn = class_lookup(I, t, "forward");
+    if (fn) {
+        Value *bound = bound_method_new(I, fn, &self->base);
+        Value *r = bound ? call_value_args(I, bound, args) : NULL;
+        val_release(bound);
+        return r;
+    }
+    const NNType *b = (const NNType *)class_builtin_base(t);
+    if (b && b->forward) return b->forward(I, self, args);
+    interp_error(I, ERR_NOT_IMPLEMENTED, "Module [%s] is missing the required \"forward\" function",
+                 t->name);
+    return NULL;
+}
+
+/* The class's extra_repr() when defined, else the builtin base's. */
+static int nn_extra_repr(Interp *I, NNModule *self, StrBuf *out) {
+    bool found;
+    Value *r = call_dunder(I, &self->base, "extra_repr", NULL, 0, &found);
+    if (found) return str_result(I, r, "extra_repr", out);
+    const NNType *b = (const NNType *)class_builtin_base(self->base.type);
+    return b && b->extra_repr ? b->extra_repr(I, self, out) : 0;
+}
+
 /* ---- instantiation ---- */
 
 static Value *instantiate(Interp *I, Value *cls, CallArgs *args) {
@@ -478,6 +524,8 @@ static Value *instantiate(Interp *I, Value *cls, CallArgs *args) {
     Value *self;
     if (base && exc_is_type(base)) {
         self = exc_instantiate(I, cls, args);
+    } else if (base == &type_nn_module) {
+        self = (Value *)nn_module_new(I, (const NNType *)t->of);
     } else if (base) {
         interp_error(I, ERR_TYPE, "cannot subclass '%s' in embedlab", base->name);
         return NULL;
@@ -523,15 +571,29 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
             return NULL;
         }
         base_type = ((TypeValue *)base)->of;
-        const ValueType *builtin = class_builtin_base(base_type);
-        if (builtin && !exc_is_type(builtin)) {
-            interp_error(I, ERR_TYPE, "type '%s' is not an acceptable base type in embedlab",
-                         builtin->name);
-            return NULL;
+        if (base_type == &type_object) {
+            base = NULL; /* class C(object): the same as class C: */
+            base_type = NULL;
         }
     }
+    const ValueType *builtin = class_builtin_base(base_type);
+    bool nn = builtin == &type_nn_module;
+    if (builtin && !exc_is_type(builtin) && !nn) {
+        if (is_nn_type(builtin)) {
+            interp_error(I, ERR_TYPE, "subclassing torch.nn.%s is not supported by embedlab",
+                         builtin->name);
+            interp_hint(I, "subclass nn.Module and keep an nn.%s as an attribute", builtin->name);
+        } else {
+            interp_error(I, ERR_TYPE, "type '%s' is not an acceptable base type in embedlab",
+                         builtin->name);
+        }
+        return NULL;
+    }
     Error err;
-    ValueType *heap = mem_calloc(1, sizeof *heap, &err);
+    /* nn.Module subclasses get an NNType, whose forward and extra_repr dispatch to the
+     * class's methods; ValueType is its first member. */
+    NNType *nn_heap = nn ? mem_calloc(1, sizeof *nn_heap, &err) : NULL;
+    ValueType *heap = nn ? (nn_heap ? &nn_heap->type : NULL) : mem_calloc(1, sizeof *heap, &err);
     char *copy = heap ? mem_strdup(name, &err) : NULL;
     TypeValue *cls = copy ? (TypeValue *)val_alloc(I, &type_type, sizeof *cls) : NULL;
     if (!cls) {
@@ -562,11 +624,22 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
     heap->unary = unary_instance;
     heap->base = base_type;
     heap->heap_class = (Value *)cls;
+    heap->init_signature = builtin ? builtin->init_signature : NULL;
+    if (nn_heap) {
+        nn_heap->forward = nn_forward;
+        nn_heap->extra_repr = nn_extra_repr;
+    }
     cls->of = heap;
     cls->heap_type = heap;
     cls->instantiate = instantiate;
     cls->dict = val_retain(dict);
     cls->base_class = val_retain(base);
+    if (interp_adopt_class(I, (Value *)cls, heap)) {
+        val_release((Value *)cls); /* no instance exists yet: the type can go with it */
+        mem_free(copy);
+        mem_free(heap);
+        return NULL;
+    }
     return (Value *)cls;
 }
 

@@ -622,6 +622,30 @@ static Value *make_function(Interp *I, Frame *f, const AstNode *node) {
         ((ListValue *)fn->kw_defaults)->items[i] = d;
         ((ListValue *)fn->kw_defaults)->count++;
     }
+    /* Then the annotations, in Python's order (their values are not kept). */
+    if (node->kind == AST_FUNCTION_DEF) {
+        const AstList *before[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
+        int saved_line = f->line;
+        for (int step = 0; step < 6; step++) {
+            const AstList *group = step < 2 ? before[step] : step == 3 ? &a->v.arguments.kwonlyargs : NULL;
+            const AstNode *single = step == 2 ? a->v.arguments.vararg
+                                    : step == 4 ? a->v.arguments.kwarg
+                                                : NULL;
+            int count = group ? group->count : 1;
+            for (int i = 0; i < count; i++) {
+                const AstNode *ann;
+                if (group) ann = group->items[i]->v.arg.annotation;
+                else if (step == 5) ann = node->v.function_def.returns;
+                else ann = single ? single->v.arg.annotation : NULL;
+                if (!ann) continue;
+                f->line = ann->line;
+                Value *v = eval_expr(I, f, ann);
+                if (!v) goto fail;
+                val_release(v);
+            }
+        }
+        f->line = saved_line;
+    }
     /* Enclosing function scopes are visible through the closure chain; a class body's
      * namespace is not (methods see the module, not the class's names). */
     if (f->locals && (f->closure || !f->is_class)) {
@@ -1742,10 +1766,18 @@ static ExecStatus exec_stmt(Interp *I, Frame *f, const AstNode *s) {
         return rc ? EXEC_ERROR : EXEC_OK;
     }
     case AST_ANN_ASSIGN: {
-        if (!s->v.ann_assign.value) return EXEC_OK;
-        Value *v = eval_expr(I, f, s->v.ann_assign.value);
-        int rc = v ? assign_target(I, f, s->v.ann_assign.target, v) : -1;
-        val_release(v);
+        int rc = 0;
+        if (s->v.ann_assign.value) {
+            Value *v = eval_expr(I, f, s->v.ann_assign.value);
+            rc = v ? assign_target(I, f, s->v.ann_assign.target, v) : -1;
+            val_release(v);
+        }
+        /* Module and class bodies evaluate the annotation; function bodies do not. */
+        if (!rc && (!f->locals || f->is_class)) {
+            Value *ann = eval_expr(I, f, s->v.ann_assign.annotation);
+            rc = ann ? 0 : -1;
+            val_release(ann);
+        }
         return rc ? EXEC_ERROR : EXEC_OK;
     }
     case AST_DELETE:
@@ -1902,6 +1934,62 @@ static Value *current_scope(Interp *I) {
     return es->globals;
 }
 
+/* ---- builtins that need the evaluator's frames ---- */
+
+/* super() inside a method: the class whose body defined the running function and the
+ * function's first argument; super(cls, obj) explicitly. */
+static Value *bi_super(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    ListValue *args = (ListValue *)argv[0];
+    if (args->count == 2) return super_new(I, args->items[0], args->items[1]);
+    if (args->count != 0) {
+        interp_error(I, ERR_TYPE, args->count == 1
+                                      ? "super() with one argument is not supported by embedlab"
+                                      : "super() takes at most 2 arguments (%lld given)",
+                     (long long)args->count);
+        return NULL;
+    }
+    Frame *f = state(I)->frame;
+    FunctionValue *fn = f ? f->function : NULL;
+    if (!fn) {
+        interp_error(I, ERR_RUNTIME, "super(): no arguments");
+        return NULL;
+    }
+    if (!fn->owner) {
+        interp_error(I, ERR_RUNTIME, "super(): __class__ cell not found");
+        return NULL;
+    }
+    const AstNode *params = fn->node->kind == AST_LAMBDA ? fn->node->v.lambda.args
+                                                           : fn->node->v.function_def.args;
+    const AstList *first = params->v.arguments.posonlyargs.count ? &params->v.arguments.posonlyargs
+                                                                 : &params->v.arguments.args;
+    Value *obj = first->count && f->locals
+                     ? val_dict_get_str(I, f->locals, first->items[0]->v.arg.arg)
+                     : NULL;
+    if (!obj) {
+        interp_error(I, ERR_RUNTIME, "super(): no arguments");
+        return NULL;
+    }
+    return super_new(I, fn->owner, obj);
+}
+
+static const BuiltinSpec evaluator_builtins[] = {
+    {"super", bi_super, "(*args)",
+     "super() -> same as super(__class__, <first argument>); super(type, obj) -> bound super "
+     "object."},
+    {NULL, NULL, NULL, NULL},
+};
+
+static int install_eval_builtins(Interp *I, Value *ns) {
+    for (const BuiltinSpec *spec = evaluator_builtins; spec->name; spec++) {
+        Value *fn = builtin_new(I, spec, spec->name, NULL);
+        int rc = fn ? val_dict_set_str(I, ns, spec->name, fn) : -1;
+        val_release(fn);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
 int eval_init(Interp *I) {
     EvalState *es = mem_calloc(1, sizeof *es, NULL);
     if (!es) return interp_error(I, ERR_MEMORY, "out of memory");
@@ -1909,7 +1997,9 @@ int eval_init(Interp *I) {
     I->current_scope = current_scope;
     es->globals = val_dict_new(I);
     es->builtins = val_dict_new(I);
-    if (!es->globals || !es->builtins || builtins_install(I, es->builtins)) return -1;
+    if (!es->globals || !es->builtins || builtins_install(I, es->builtins) ||
+        exc_install(I, es->builtins) || install_eval_builtins(I, es->builtins))
+        return -1;
     Value *main_name = val_str(I, "__main__");
     int rc = main_name ? val_dict_set_str(I, es->globals, "__name__", main_name) : -1;
     val_release(main_name);

@@ -77,6 +77,7 @@ size_t val_str_len(const Value *v) { return ((const StrValue *)v)->len; }
 const char *val_type_name(const Value *v) { return v->type->name; }
 
 bool val_is_instance(const Value *v, const ValueType *type) {
+    if (type == &type_object) return true; /* everything is an object */
     for (const ValueType *t = v->type; t; t = t->base)
         if (t == type) return true;
     return false;
@@ -113,6 +114,14 @@ static int repr_ellipsis(Interp *I, Value *self, StrBuf *out) {
     return 0;
 }
 const ValueType type_ellipsis = {.name = "ellipsis", .repr = repr_ellipsis};
+
+static int repr_object(Interp *I, Value *self, StrBuf *out) {
+    (void)I;
+    sb_appendf(out, "<object object at %p>", (void *)self);
+    return 0;
+}
+const ValueType type_object = {.name = "object", .repr = repr_object,
+                               .doc = "The base class of the class hierarchy."};
 
 static int repr_not_implemented(Interp *I, Value *self, StrBuf *out) {
     (void)I, (void)self;

@@ -132,7 +132,8 @@ void val_release(Value *v);
 
 extern const ValueType type_none, type_bool, type_int, type_float, type_str, type_list,
     type_tuple, type_dict, type_range, type_slice, type_ellipsis, type_type, type_torch_size,
-    type_not_implemented;
+    type_not_implemented,
+    type_object; /* `object`: every value is an instance; class bodies may name it as base */
 
 typedef struct IntValue {
     Value base;
