@@ -19,4 +19,8 @@ int format_int(Interp *I, int64_t v, const char *spec, StrBuf *out);
 int format_float(Interp *I, double v, const char *spec, StrBuf *out);
 int format_str(Interp *I, const char *s, size_t len, const char *spec, StrBuf *out);
 
+/* printf-style formatting: appends `format % argument` (argument: a tuple of values, a
+ * mapping for %(key)s, or a single value). Python's TypeError/ValueError messages. */
+int format_percent(Interp *I, Value *format, Value *argument, StrBuf *out);
+
 #endif

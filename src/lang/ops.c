@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "lang/callable.h"
+#include "lang/format.h"
 #include "lang/interp.h"
 #include "lang/unicode.h"
 
@@ -274,10 +275,14 @@ Value *op_binary(Interp *I, PyOp op, Value *a, Value *b) {
     if (!r || !val_is_not_implemented(I, r)) return r;
     val_release(r);
     if (op == PYOP_MOD && val_is_str(a)) {
-        interp_error(I, ERR_NOT_IMPLEMENTED, "printf-style '%%' string formatting is not "
-                                             "supported by embedlab");
-        interp_hint(I, "use an f-string instead: f\"{x:.2f}\"");
-        return NULL;
+        StrBuf text = SB_INIT;
+        Value *formatted = NULL;
+        if (!format_percent(I, a, b, &text)) {
+            if (sb_check(&text, &I->error)) interp_error(I, ERR_MEMORY, "out of memory");
+            else formatted = val_strn(I, sb_str(&text), text.len);
+        }
+        sb_free(&text);
+        return formatted;
     }
     if (op == PYOP_POW)
         interp_error(I, ERR_TYPE, "unsupported operand type(s) for ** or pow(): '%s' and '%s'",
