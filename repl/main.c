@@ -28,6 +28,13 @@ static void usage(FILE *out) {
             "  -              run the script read from stdin\n"
             "  -i             after FILE.py or -c CODE, stay interactive\n"
             "  -q             no banner in the REPL\n"
+            "  --lessons      list the lessons with your progress\n"
+            "  --lesson NAME  play a lesson interactively (resumes where you left it)\n"
+            "  --play NAME    play a lesson non-interactively, solutions included\n"
+            "  --check-lesson NAME|--all\n"
+            "                 also prove every check false before its solution\n"
+            "  --to-ipynb NAME OUT.ipynb [--solutions]\n"
+            "                 write the lesson as a Jupyter notebook\n"
             "  -V, --version  print the version\n"
             "  -h, --help     this help\n"
             "\n"
@@ -72,6 +79,79 @@ static void script_error(void *ctx, const char *ename, const char *evalue,
 
 static const SessionSink script_sink = {NULL, script_stream, script_display, script_result,
                                         script_error};
+
+/* A lesson fed from a pipe shows results as the REPL does. */
+static void lesson_result(void *ctx, int count, const SessionBundle *bundle) {
+    (void)ctx, (void)count;
+    fputs(bundle->text_plain, stdout);
+    fputc('\n', stdout);
+}
+
+static const SessionSink lesson_sink = {NULL, script_stream, script_display, lesson_result,
+                                        script_error};
+
+/* --lesson NAME without a terminal: every line of stdin is one input. */
+static int lesson_from_pipe(Session *s) {
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    SessionExecOptions opts = {"<stdin>", false, true};
+    while (session_lesson_prompt(s) && (n = getline(&line, &cap, stdin)) >= 0) {
+        fputs(session_lesson_prompt(s), stdout);
+        fputs(">>> ", stdout);
+        fwrite(line, 1, (size_t)n, stdout);
+        if (n == 0 || line[n - 1] != '\n') fputc('\n', stdout);
+        session_execute(s, line, (size_t)n, &opts, &lesson_sink);
+        fflush(stdout);
+    }
+    free(line);
+    return 0;
+}
+
+/* The lesson options: --lessons, --lesson, --play, --check-lesson, --to-ipynb. -1 when a
+ * is none of them, else the exit status (*interactive set for --lesson on a tty). */
+static int lesson_option(int argc, char **argv, int i, Session **s, bool *interactive) {
+    const char *a = argv[i];
+    bool lessons = strcmp(a, "--lessons") == 0;
+    if (!lessons && strcmp(a, "--lesson") != 0 && strcmp(a, "--play") != 0 &&
+        strcmp(a, "--check-lesson") != 0 && strcmp(a, "--to-ipynb") != 0)
+        return -1;
+    if (lessons) return session_lesson_main("list", "", NULL, &lesson_sink);
+    if (i + 1 >= argc) {
+        fprintf(stderr, "embedlab: %s needs a lesson name (embedlab --lessons lists them)\n", a);
+        return 2;
+    }
+    const char *name = argv[i + 1];
+    if (strcmp(a, "--play") == 0) return session_lesson_main("play", name, NULL, &lesson_sink);
+    if (strcmp(a, "--check-lesson") == 0)
+        return session_lesson_main("check", name, NULL, &lesson_sink);
+    if (strcmp(a, "--to-ipynb") == 0) {
+        if (i + 2 >= argc) {
+            fprintf(stderr, "embedlab: --to-ipynb NAME OUT.ipynb [--solutions]\n");
+            return 2;
+        }
+        bool solutions = i + 3 < argc && strcmp(argv[i + 3], "--solutions") == 0;
+        return session_lesson_main(solutions ? "ipynb-solutions" : "ipynb", name, argv[i + 2],
+                                   &lesson_sink);
+    }
+    /* --lesson NAME */
+    *s = session_new(NULL);
+    if (!*s) {
+        fprintf(stderr, "embedlab: out of memory\n");
+        return 1;
+    }
+    char code[512];
+    snprintf(code, sizeof code, "%%lesson %s", name);
+    SessionExecOptions opts = {"<stdin>", false, false};
+    int st = session_execute(*s, code, strlen(code), &opts, &lesson_sink);
+    fflush(stdout);
+    if (st != SESSION_OK) return 2;
+    if (isatty(STDIN_FILENO) == 1) {
+        *interactive = true;
+        return 0;
+    }
+    return lesson_from_pipe(*s);
+}
 
 /* Reads all of f into a malloc'ed buffer; NULL on error (message printed). */
 static char *read_all(FILE *f, const char *name, size_t *len) {
@@ -168,6 +248,17 @@ int main(int argc, char **argv) {
         if (strcmp(a, "-q") == 0) {
             quiet = true;
             continue;
+        }
+        Session *ls = NULL;
+        bool lesson_tty = false;
+        int lrc = lesson_option(argc, argv, i, &ls, &lesson_tty);
+        if (lrc >= 0) {
+            if (lesson_tty && ls) {
+                ReplOptions ro = {false, true, NULL};
+                lrc = repl_run(ls, &ro);
+            }
+            if (ls) session_free(ls);
+            return lrc;
         }
         if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "embedlab: unknown option '%s'\n", a);

@@ -456,7 +456,10 @@ static void handle_line(Repl *r, const char *line) {
     size_t n = strlen(line);
     bool multi = memchr(line, '\n', n) != NULL;
     if (!multi && is_blank(line, n)) {
-        if (!r->pending.len) return;
+        if (!r->pending.len) {
+            if (session_lesson_prompt(r->s)) execute(r, "", 0); /* Enter: the next step */
+            return;
+        }
         n = 0; /* a blank line ends a block */
     }
     if (!buf_append(&r->pending, line, n) || !buf_append(&r->pending, "\n", 1)) {
@@ -810,7 +813,12 @@ int repl_run(Session *s, const ReplOptions *opts) {
     }
     while (!r.exiting) {
         char *line = NULL;
-        int got = read_input(&r, r.pending.len ? ps2 : ps1, &line);
+        /* While a lesson plays, its step indicator leads the prompt: "[3/12] >>> ". */
+        const char *tag = session_lesson_prompt(r.s);
+        char lp[96];
+        if (tag && tag[0] && !r.pending.len) snprintf(lp, sizeof lp, "%s%s", tag, ps1);
+        int got = read_input(&r, tag && tag[0] && !r.pending.len ? lp : r.pending.len ? ps2 : ps1,
+                             &line);
         if (got == INPUT_EOF) {
             fputc('\n', stdout);
             break;

@@ -27,6 +27,7 @@
 #include "lang/eval.h"
 #include "lang/interp.h"
 #include "lang/value.h"
+#include "lesson.h"
 #include "session_internal.h"
 
 extern char **environ;
@@ -42,6 +43,9 @@ typedef struct HistoryEntry {
 typedef struct MagicState {
     HistoryEntry *history;
     int count, cap;
+    LessonRun *lesson;      /* the lesson being played (%lesson), NULL when none */
+    char check_id[128];     /* %check: the exercise of the last check ... */
+    int check_hints;        /* ... and how many of its hints were shown */
 } MagicState;
 
 static MagicState *state_of(Session *s) {
@@ -570,17 +574,36 @@ static int run_shell(Session *s, const char *command, const SessionSink *sink) {
 /* ---- lessons ---- */
 
 int magic_lessons(Session *s, const char *name, const SessionSink *sink) {
-    (void)s;
-    if (!name || !name[0]) {
-        emit(sink, "No lessons are installed yet: this version of embedlab has no lessons.\n");
-        return SESSION_OK;
+    if (!name || !name[0]) return lesson_list(sink);
+    MagicState *st = state_of(s);
+    if (!st) return usage_error(sink, "out of memory");
+    LessonRun *run = lesson_run_start(s, name, sink);
+    if (!run) return SESSION_ERROR;
+    lesson_run_free(st->lesson);
+    st->lesson = run;
+    return SESSION_OK;
+}
+
+/* %check ID: is the exercise solved in this session? */
+static int magic_check(Session *s, const char *id, const SessionSink *sink) {
+    MagicState *st = state_of(s);
+    if (!st) return usage_error(sink, "out of memory");
+    if (!id[0]) return usage_error(sink, "%%check needs an exercise id");
+    if (strcmp(st->check_id, id) != 0) {
+        snprintf(st->check_id, sizeof st->check_id, "%s", id);
+        st->check_hints = 0;
     }
-    return usage_error(sink, "no lesson named '%s': no lessons are installed yet", name);
+    return lesson_check_magic(s, id, &st->check_hints, sink);
+}
+
+const char *session_lesson_prompt(Session *s) {
+    MagicState *st = s->magic_state;
+    return st && st->lesson ? lesson_run_indicator(st->lesson) : NULL;
 }
 
 /* ---- dispatch ---- */
 
-static const char *const line_magics[] = {"history", "lesson", "lessons", "lsmagic", "reset",
+static const char *const line_magics[] = {"check", "history", "lesson", "lessons", "lsmagic", "reset",
                                           "time", "timeit", "who", "whos", NULL};
 
 static int magic_lsmagic(const SessionSink *sink) {
@@ -625,7 +648,8 @@ static int run_line_magic(Session *s, const char *text, size_t len, const char *
     else if (strcmp(name, "lesson") == 0) {
         if (!alen) status = usage_error(sink, "%%lesson needs a lesson name (%%lessons lists them)");
         else status = magic_lessons(s, a, sink);
-    } else if (strcmp(name, "lsmagic") == 0) status = magic_lsmagic(sink);
+    } else if (strcmp(name, "check") == 0) status = magic_check(s, a, sink);
+    else if (strcmp(name, "lsmagic") == 0) status = magic_lsmagic(sink);
     else status = usage_error(sink, "Line magic function `%%%s` not found.", name);
     mem_free(a);
     return status;
@@ -855,6 +879,17 @@ bool magic_dispatch(Session *s, const char *code, size_t len, const SessionExecO
     const char *chunk = opts && opts->chunk_name ? opts->chunk_name : "<stdin>";
     size_t n = len;
     const char *text = trim(code, &n);
+    MagicState *ms = s->magic_state;
+    if (ms && ms->lesson && !silent && !(n && (text[0] == '%' || text[0] == '!' || text[0] == '?'))) {
+        /* A lesson is playing: its controls, or code that is then checked. */
+        bool done = false;
+        *status = lesson_run_input(ms->lesson, code, len, sink, &done);
+        if (done) {
+            lesson_run_free(ms->lesson);
+            ms->lesson = NULL;
+        }
+        return true;
+    }
     if (help_shortcut(s, text, n, sink)) {
         *status = SESSION_OK;
         return true;
@@ -873,6 +908,7 @@ void magic_free(Session *s) {
     if (st) {
         for (int i = 0; i < st->count; i++) mem_free(st->history[i].text);
         mem_free(st->history);
+        lesson_run_free(st->lesson);
     }
     mem_free(st);
     s->magic_state = NULL;

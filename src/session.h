@@ -118,4 +118,17 @@ void session_interrupt(Session *s);
 void session_set_step_limit(Session *s, unsigned long long steps);
 void session_free_string(char *text);
 
+/* ---- lessons (src/lesson.c, src/magic.c) ---- */
+
+/* While a lesson plays in this session (%lesson NAME), its step indicator "[3/12] " for
+ * the prompt; NULL otherwise. Then an empty input means "continue". */
+const char *session_lesson_prompt(Session *s);
+/* The command-line lesson players, each lesson in a fresh session, writing through sink:
+ * mode "list" (name unused), "play" (solutions run, checks enforced), "check" (also
+ * every check false before its solution; name "--all": every lesson), "ipynb" and
+ * "ipynb-solutions" (writes the notebook to out_path). Returns an exit status: 0, 1 when
+ * a check or a demo failed, 2 for an unknown lesson or an unwritable file. */
+int session_lesson_main(const char *mode, const char *name, const char *out_path,
+                        const SessionSink *sink);
+
 #endif

@@ -369,7 +369,7 @@ def test_magics_and_shell(sb):
     out = r.run("%time alpha + 1")
     assert out.startswith("2\nCPU times: user ") and "Wall time: " in out, out
     assert r.run("!echo from the shell") == "from the shell\n"
-    assert "No lessons are installed yet" in r.run("%lessons")
+    assert "01-lookup" in r.run("%lessons")
     r.run("%reset -f")
     assert r.run("%who") == "Interactive namespace is empty.\n"
     out = r.run("%history")

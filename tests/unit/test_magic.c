@@ -63,6 +63,7 @@ static int run(Session *s, const char *code, Out *o) {
 }
 
 static int setup(void **state) {
+    setenv("EMBEDLAB_LESSONS", "lessons", 0); /* tests run from the top of the checkout */
     *state = session_new(NULL);
     return *state ? 0 : -1;
 }
@@ -199,15 +200,17 @@ static void test_magic_history_lists_inputs(void **state) {
     assert_string_equal(o.ename, "UsageError");
 }
 
-static void test_magic_lessons_none_installed(void **state) {
+static void test_magic_lessons_listed(void **state) {
     Session *s = *state;
     Out o;
     assert_int_equal(run(s, "%lessons", &o), SESSION_OK);
-    assert_non_null(strstr(o.out, "No lessons are installed yet"));
+    assert_non_null(strstr(o.out, "01-lookup"));
     assert_int_equal(run(s, "%lesson embeddings", &o), SESSION_ERROR);
     assert_string_equal(o.ename, "UsageError");
     assert_non_null(strstr(o.traceback, "no lesson named 'embeddings'"));
     assert_int_equal(run(s, "%lesson", &o), SESSION_ERROR);
+    assert_int_equal(run(s, "%check no-such-exercise", &o), SESSION_ERROR);
+    assert_string_equal(o.ename, "UsageError");
 }
 
 static void test_magic_unknown_is_usage_error(void **state) {
@@ -291,7 +294,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_magic_timeit_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_cell_magics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_history_lists_inputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_magic_lessons_none_installed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_magic_lessons_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_unknown_is_usage_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_mixed_cell_runs_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_lines_inside_code_are_python, setup, teardown),
