@@ -869,6 +869,158 @@ fail:
     return NULL;
 }
 
+/* ---- generator expressions ----
+ * (x for x in it if c): the first iterable is evaluated (and iterated) when the
+ * expression is; everything else runs lazily, one element per next(), in the
+ * expression's own scope, like Python's generator. Nested `for` clauses keep one
+ * iterator per level. */
+
+#define GENEXP_MAX_LEVELS 20
+
+typedef struct GeneratorValue {
+    Value base;
+    const AstNode *node;        /* the GeneratorExp (kept alive by code) */
+    CodeValue *code;            /* owned */
+    Value *globals;             /* owned */
+    Value *locals;              /* the expression's scope (owned) */
+    Value *closure;             /* enclosing locals (owned) */
+    Value *iters[GENEXP_MAX_LEVELS]; /* active iterators, [0..depth) (owned) */
+    int depth;
+    bool running;
+} GeneratorValue;
+
+static void clear_generator(Value *self) {
+    GeneratorValue *g = (GeneratorValue *)self;
+    Value *held[4] = {(Value *)g->code, g->globals, g->locals, g->closure};
+    g->code = NULL;
+    g->globals = g->locals = g->closure = NULL;
+    for (int i = 0; i < g->depth; i++) {
+        Value *it = g->iters[i];
+        g->iters[i] = NULL;
+        val_release(it);
+    }
+    g->depth = 0;
+    for (int i = 0; i < 4; i++) val_release(held[i]);
+}
+
+static int repr_generator(Interp *I, Value *self, StrBuf *out) {
+    (void)I;
+    sb_appendf(out, "<generator object <genexpr> at %p>", (void *)self);
+    return 0;
+}
+
+static Value *iter_generator(Interp *I, Value *self) {
+    (void)I;
+    return val_retain(self);
+}
+
+static Value *next_generator(Interp *I, Value *self) {
+    GeneratorValue *g = (GeneratorValue *)self;
+    if (!g->depth || !g->code) return NULL; /* exhausted */
+    if (g->running) {
+        interp_error(I, ERR_VALUE, "generator already executing");
+        return NULL;
+    }
+    EvalState *es = state(I);
+    Frame scope = {0};
+    scope.parent = es->frame;
+    scope.locals = g->locals;
+    scope.globals = g->globals;
+    scope.closure = g->closure;
+    scope.code = g->code;
+    scope.name = "<genexpr>";
+    scope.line = g->node->line;
+    const AstList *gens = &g->node->v.comp.generators;
+    g->running = true;
+    es->frame = &scope;
+    Value *result = NULL;
+    for (;;) {
+        if (check_interrupt(I)) break;
+        int level = g->depth - 1;
+        const AstNode *clause = gens->items[level];
+        Value *x = op_next(I, g->iters[level]);
+        if (!x) {
+            if (interp_has_error(I)) break;
+            val_release(g->iters[level]);
+            g->iters[level] = NULL;
+            if (--g->depth == 0) break; /* exhausted */
+            continue;
+        }
+        int rc = assign_target(I, &scope, clause->v.comprehension.target, x);
+        val_release(x);
+        if (rc) break;
+        int keep = 1;
+        for (int k = 0; k < clause->v.comprehension.ifs.count && keep > 0; k++) {
+            Value *c = eval_expr(I, &scope, clause->v.comprehension.ifs.items[k]);
+            keep = c ? val_truth(I, c) : -1;
+            val_release(c);
+        }
+        if (keep < 0) break;
+        if (!keep) continue;
+        if (level + 1 == gens->count) {
+            result = eval_expr(I, &scope, g->node->v.comp.elt);
+            break;
+        }
+        Value *iterable = eval_expr(I, &scope, gens->items[level + 1]->v.comprehension.iter);
+        Value *it = iterable ? op_iter(I, iterable) : NULL;
+        val_release(iterable);
+        if (!it) break;
+        g->iters[g->depth++] = it;
+    }
+    if (!result && interp_has_error(I)) {
+        trace_frame(I, &scope);
+        clear_generator(self); /* a generator that raised is finished */
+    }
+    es->frame = scope.parent;
+    g->running = false;
+    return result;
+}
+
+static const ValueType type_generator = {.name = "generator",
+                                         .destroy = clear_generator,
+                                         .clear = clear_generator,
+                                         .repr = repr_generator,
+                                         .iter = iter_generator,
+                                         .next = next_generator};
+
+static Value *eval_generator_exp(Interp *I, Frame *f, const AstNode *e) {
+    const AstList *gens = &e->v.comp.generators;
+    if (gens->count > GENEXP_MAX_LEVELS) {
+        interp_error(I, ERR_NOT_IMPLEMENTED, "generator expressions with more than %d 'for' "
+                                             "clauses are not supported by embedlab",
+                     GENEXP_MAX_LEVELS);
+        return NULL;
+    }
+    /* The first iterable is evaluated now, in the enclosing scope. */
+    Value *iterable = eval_expr(I, f, gens->items[0]->v.comprehension.iter);
+    Value *it = iterable ? op_iter(I, iterable) : NULL;
+    val_release(iterable);
+    if (!it) return NULL;
+    GeneratorValue *g = (GeneratorValue *)val_alloc(I, &type_generator, sizeof *g);
+    if (!g) {
+        val_release(it);
+        return NULL;
+    }
+    g->node = e;
+    g->code = (CodeValue *)val_retain((Value *)f->code);
+    g->globals = val_retain(f->globals);
+    g->iters[0] = it;
+    g->depth = 1;
+    g->locals = val_dict_new(I);
+    g->closure = val_list_new(I, 4);
+    if (!g->locals || !g->closure) goto fail;
+    if (f->closure) {
+        ListValue *outer = (ListValue *)f->closure;
+        for (int64_t i = 0; i < outer->count; i++)
+            if (val_list_append(I, g->closure, outer->items[i])) goto fail;
+    }
+    if (f->locals && !f->is_class && val_list_append(I, g->closure, f->locals)) goto fail;
+    return (Value *)g;
+fail:
+    val_release((Value *)g);
+    return NULL;
+}
+
 /* Tensor.__format__: 0-d tensors format their item; others need an empty spec. */
 static int format_any(Interp *I, Value *v, const char *spec, StrBuf *out) {
     if (val_is_tensor(v)) {
@@ -1205,6 +1357,7 @@ static Value *eval_expr(Interp *I, Frame *f, const AstNode *e) {
     case AST_DICT: return eval_dict(I, f, e);
     case AST_LIST_COMP:
     case AST_DICT_COMP: return eval_comprehension(I, f, e);
+    case AST_GENERATOR_EXP: return eval_generator_exp(I, f, e);
     case AST_JOINED_STR: {
         StrBuf sb = SB_INIT;
         if (eval_joined(I, f, e, &sb)) {
