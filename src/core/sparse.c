@@ -159,7 +159,7 @@ done:
     return out;
 }
 
-/* dst[row of entry k] += alpha * values[k] for a coalesced c, into a dense tensor. */
+/* dst[row of entry k] += alpha * values[k] for each entry of c in order, into a dense tensor. */
 static int add_into_dense(Tensor *dense, const Tensor *c, double alpha, Error *err) {
     Tensor *indices = sparse_indices(c);
     Tensor *values = sparse_values(c);
@@ -219,11 +219,9 @@ static int check_dense_shape(const Tensor *dense, const Tensor *sp, Error *err) 
 
 int sparse_dense_add_(Tensor *dense, const Tensor *sp, double alpha, Error *err) {
     if (check_dense_shape(dense, sp, err) != ERR_OK) return ERR_RUNTIME;
-    Tensor *c = sparse_coalesce(sp, err);
-    if (!c) return ERR_MEMORY;
-    int rc = add_into_dense(dense, c, alpha, err);
-    tensor_release(c);
-    return rc;
+    /* 1.13's add_out_dense_sparse_cpu adds the entries in their stored order, duplicates
+     * one by one (no coalesce): dense.add_(uncoalesced, alpha) rounds after each entry. */
+    return add_into_dense(dense, sp, alpha, err);
 }
 
 Tensor *sparse_dense_add(const Tensor *dense, const Tensor *sp, double alpha, Error *err) {

@@ -12,7 +12,7 @@
  *
  * Arithmetic follows ATen's CPU kernels (SparseTensorMath.cpp, 1.13): sparse + sparse
  * merges two index lists in order (summing equal indices with cpublas axpy, an fma), dense += sparse
- * coalesces first then adds row by row with the fused add kernel, coalesce sorts the
+ * adds entry by entry in stored order (no coalesce) with the fused add kernel, coalesce sorts the
  * flattened indices with torch's (unstable) sort and sums duplicates in that order.
  *
  * Ownership as in tensor.h: results owned, arguments borrowed.

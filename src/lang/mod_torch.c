@@ -753,6 +753,8 @@ static int init_torch(Interp *I, Value *m) {
     /* torch.nn is an attribute of torch once torch is imported, as in PyTorch. */
     Value *nn = module_import(I, "torch.nn");
     if (set_value(I, m, "nn", nn)) return -1;
+    Value *optim = module_import(I, "torch.optim");
+    if (set_value(I, m, "optim", optim)) return -1;
     return 0;
 }
 

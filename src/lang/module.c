@@ -92,13 +92,14 @@ int module_add_functions(Interp *I, Value *module, const BuiltinSpec *functions)
 /* ---- the registry ---- */
 
 extern const ModuleDef module_def_math, module_def_typing, module_def_torch, module_def_nn,
-    module_def_nn_functional, module_def_nn_init, module_def_embedlab;
+    module_def_nn_functional, module_def_nn_init, module_def_embedlab, module_def_optim;
 
 static const ModuleDef *const registry[] = {
     &module_def_torch,
     &module_def_nn,
     &module_def_nn_functional,
     &module_def_nn_init,
+    &module_def_optim,
     &module_def_embedlab,
     &module_def_math,
     &module_def_typing,
