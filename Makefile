@@ -118,7 +118,16 @@ $(B)/tests/%: $(OBJ)/tests/tools/%.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ \
 	  $(call pkg_libs,$(PKGS_KERNEL) $(PKGS_REPL) $(PKGS_LANG)) $(LDLIBS)
 
-build-tests: $(UNIT_BIN) $(TOOL_BIN)
+# The libFuzzer harnesses linked with fuzz/replay.c instead of libFuzzer: they replay the
+# committed corpora and crash reproducers (fuzz/corpus/NAME/) in tests/suites/fuzz.sh.
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY_BIN := $(patsubst %,$(B)/fuzz/replay_%,$(FUZZ_NAMES))
+$(OBJ)/fuzz/%.o: EXTRA_CFLAGS = -I. $(call pkg_cflags,$(PKGS_KERNEL))
+$(B)/fuzz/replay_%: $(OBJ)/fuzz/fuzz_%.o $(OBJ)/fuzz/replay.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_KERNEL) $(PKGS_LANG)) $(LDLIBS) -lpthread
+
+build-tests: $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 
 # ---- entry points that first make sure the build dependencies are installed ----
 

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,9 +41,12 @@ static int stop_progress(void *ctx, uint64_t done, uint64_t total) {
     return 1;
 }
 
-static void check(int ok) {
-    if (!ok) abort();
+/* A violated check names itself on stderr, then aborts (libFuzzer keeps the input). */
+static void check_failed(const char *what, int line) {
+    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, line, what);
+    abort();
 }
+#define check(ok) ((ok) ? (void)0 : check_failed(#ok, __LINE__))
 
 /* Differential check of the float parser against strtof on each space-separated field
  * of the first lines. */

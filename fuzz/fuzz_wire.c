@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_KEY "fuzz-key-0123456789abcdef"
 #define MAX_FRAMES 64
 
-static void check(int ok) {
-    if (!ok) abort();
+/* A violated check names itself on stderr, then aborts (libFuzzer keeps the input). */
+static void check_failed(const char *what, int line) {
+    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, line, what);
+    abort();
 }
+#define check(ok) ((ok) ? (void)0 : check_failed(#ok, __LINE__))
 
 typedef struct Mock {
     const WireAuth *auth;
@@ -75,7 +79,7 @@ static void check_string(const uint8_t *data, size_t size) {
     char *dumped = json_dumps(s, JSON_ENCODE_ANY);
     check(dumped != NULL);
     json_error_t jerr;
-    json_t *again = json_loads(dumped, JSON_DECODE_ANY, &jerr);
+    json_t *again = json_loads(dumped, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     check(again != NULL && json_equal(again, s));
     size_t len = json_string_length(s);
     const char *v = json_string_value(s);
