@@ -671,6 +671,18 @@ const char *lesson_first_failing_explain(Session *s, const LessonStep *ex) {
     return NULL;
 }
 
+/* Is code[0, len) complete as the text before a new top-level line? A block (a compound
+ * statement) is complete there too: a dedent ends it as an empty line does at a prompt. */
+static bool chunk_complete(Session *s, const char *code, size_t len) {
+    StrBuf sb = SB_INIT;
+    sb_appendn(&sb, code, len);
+    sb_append(&sb, "\n\n");
+    bool ok = !sb_check(&sb, NULL) && session_is_complete(s, sb_str(&sb), sb.len, NULL) ==
+                                          SESSION_COMPLETE;
+    sb_free(&sb);
+    return ok;
+}
+
 /* Splits code into top-level statements: [starts[i], starts[i+1]). A statement starts on
  * a column-0 line that is not a comment or a clause (else/elif/except/finally) when the
  * text before it is complete; blank and comment lines just before a statement belong to
@@ -705,7 +717,7 @@ static int split_statements(Session *s, const char *code, size_t len, size_t **o
                     clause = true;
             }
             size_t boundary = in_lead ? lead : pos;
-            if (!clause && session_is_complete(s, code + cur, pos - cur, NULL) == SESSION_COMPLETE) {
+            if (!clause && chunk_complete(s, code + cur, pos - cur)) {
                 if ((size_t)count + 1 >= cap) {
                     cap *= 2;
                     size_t *g = mem_realloc(starts, cap * sizeof *g, NULL);
