@@ -39,8 +39,13 @@ int fio_set_errno(Error *err, int errnum, const char *path) {
     /* The XSI strerror_r (POSIX 2008): fills text. */
     if (strerror_r(errnum, text, sizeof text) != 0) snprintf(text, sizeof text, "error %d", errnum);
     fio_repr_path(path, shown, sizeof shown);
-    return err_set(err, errnum == ENOENT ? ERR_FILE_NOT_FOUND : ERR_OS, "[Errno %d] %s: %s",
-                   errnum, text, shown);
+    ErrCode code = errnum == ENOENT                      ? ERR_FILE_NOT_FOUND
+                   : errnum == EACCES || errnum == EPERM ? ERR_PERMISSION
+                   : errnum == EISDIR                    ? ERR_IS_A_DIRECTORY
+                   : errnum == ENOTDIR                   ? ERR_NOT_A_DIRECTORY
+                   : errnum == EEXIST                    ? ERR_FILE_EXISTS
+                                                         : ERR_OS;
+    return err_set(err, code, "[Errno %d] %s: %s", errnum, text, shown);
 }
 
 int fio_open_read(const char *path, int *fd, uint64_t *size, Error *err) {

@@ -5,9 +5,9 @@
  * See LICENSE (GPL-3.0-or-later).
  *
  * Messages are Python's for the same failure, naming the path as repr(str) does:
- * FileNotFoundError "[Errno 2] No such file or directory: 'x.txt'", OSError
- * "[Errno 13] Permission denied: 'x.txt'", OSError "[Errno 21] Is a directory: 'data'"
- * (Python's PermissionError and IsADirectoryError are OSError subclasses). Nothing here
+ * FileNotFoundError "[Errno 2] No such file or directory: 'x.txt'", PermissionError
+ * "[Errno 13] Permission denied: 'x.txt'", IsADirectoryError "[Errno 21] Is a directory:
+ * 'data'" (OSError subclasses, as in Python). Nothing here
  * prints; every function fills `err`.
  */
 #ifndef EMBEDLAB_FILEIO_H
@@ -19,8 +19,9 @@
 
 #include "core/err.h"
 
-/* Records the OSError for errno value `errnum` on `path` (FileNotFoundError for ENOENT).
- * Returns the code. */
+/* Records the OSError for errno value `errnum` on `path`, with Python's subclass
+ * (FileNotFoundError for ENOENT, PermissionError, IsADirectoryError, NotADirectoryError,
+ * FileExistsError). Returns the code. */
 int fio_set_errno(Error *err, int errnum, const char *path);
 /* Appends repr(path) (single quotes unless the path holds one) to out (NUL-terminated,
  * truncated to size). */

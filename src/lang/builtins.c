@@ -16,6 +16,7 @@
 #include "lang/interp.h"
 #include "lang/methods.h"
 #include "lang/ops.h"
+#include "lang/textfile.h"
 #include "lang/unicode.h"
 
 /* ---- conversions ---- */
@@ -1202,6 +1203,10 @@ const BuiltinSpec builtins_functions[] = {
      "With a single iterable argument, return its smallest item."},
     {"all", bi_all, "(iterable, /)", "Return True if bool(x) is True for all values x."},
     {"any", bi_any, "(iterable, /)", "Return True if bool(x) is True for any x."},
+    {"open", textfile_open,
+     "(file, mode='r', buffering=-1, encoding=None, errors=None, newline=None, closefd=True, "
+     "opener=None)",
+     "Open a UTF-8 text file and return a file object (modes 'r', 'w', 'a', 'x')."},
     {"input", bi_input, "(prompt='', /)", "Not available in embedlab."},
     {"dir", bi_dir, "(object=?, /)",
      "Show the attributes of an object, or the names in the current scope."},

@@ -349,7 +349,7 @@ static void test_vectors_errors_name_the_problem(void **state) {
     } cases[] = {
         {"missing.txt", -1, ERR_FILE_NOT_FOUND,
          "[Errno 2] No such file or directory: 'tests/data/vectors/missing.txt'", ""},
-        {"", -1, ERR_OS, "[Errno 21] Is a directory: 'tests/data/vectors/'", ""},
+        {"", -1, ERR_IS_A_DIRECTORY, "[Errno 21] Is a directory: 'tests/data/vectors/'", ""},
         {"empty.txt", -1, ERR_VALUE,
          "'tests/data/vectors/empty.txt' is empty: there are no vectors to load", ""},
         {"blank.txt", -1, ERR_VALUE, "'tests/data/vectors/blank.txt' holds no vectors", ""},
