@@ -619,7 +619,7 @@ static void test_vectors_writer_round_trips(void **state) {
     snprintf(path, sizeof path, "%s/sub", tmpdir);
     assert_int_equal(mkdir(path, 0755), 0);
     int before = count_entries(tmpdir);
-    assert_int_equal(vec_save_word2vec(path, one, spaced, slen, 1, false, &err), ERR_OS);
+    assert_int_equal(vec_save_word2vec(path, one, spaced, slen, 1, false, &err), ERR_IS_A_DIRECTORY);
     assert_int_equal(count_entries(tmpdir), before);
     /* An existing file is replaced whole. */
     snprintf(path, sizeof path, "%s/out.txt", tmpdir);
