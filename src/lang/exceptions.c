@@ -215,6 +215,17 @@ Value *exc_from_error(Interp *I) {
     return e;
 }
 
+int exc_raise_key(Interp *I, Value *key) {
+    Value *cls = exc_class_for_code(I, ERR_KEY);
+    CallArgs call = {&key, 1, NULL, NULL, 0};
+    Value *e = cls ? exc_instantiate(I, cls, &call) : NULL;
+    val_release(cls);
+    if (!e) return -1;
+    exc_raise(I, e);
+    val_release(e);
+    return -1;
+}
+
 int exc_raise(Interp *I, Value *exc) {
     Value *obj = NULL;
     if (exc_is_class(exc)) {

@@ -38,6 +38,9 @@ Value *exc_from_error(Interp *I);
  * Returns -1 (the usual failure status). TypeError "exceptions must derive from
  * BaseException" for anything else. */
 int exc_raise(Interp *I, Value *exc);
+/* Raises KeyError(key): str(e) is repr(key) and e.args == (key,), as dict lookups do.
+ * Returns -1. */
+int exc_raise_key(Interp *I, Value *key);
 /* Does the pending exception match `cls` (a class or a tuple of classes), as `except cls`?
  * 1/0, or -1 with a TypeError ("catching classes that do not inherit from BaseException
  * is not allowed"). */

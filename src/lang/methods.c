@@ -9,6 +9,7 @@
 
 #include "core/mem.h"
 #include "lang/callable.h"
+#include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/ops.h"
 #include "lang/unicode.h"
@@ -894,9 +895,7 @@ static Value *dict_pop(Interp *I, Value *self, Value **argv) {
     if (!v) {
         if (interp_has_error(I)) return NULL;
         if (argv[1]) return val_retain(argv[1]);
-        StrBuf sb = SB_INIT;
-        if (val_repr(I, argv[0], &sb) == 0) interp_error(I, ERR_KEY, "%s", sb_str(&sb));
-        sb_free(&sb);
+        exc_raise_key(I, argv[0]);
         return NULL;
     }
     val_retain(v);

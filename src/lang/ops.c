@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "lang/callable.h"
+#include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/interp.h"
 #include "lang/unicode.h"
@@ -655,9 +656,7 @@ Value *op_getitem(Interp *I, Value *obj, Value *key) {
         Value *v = val_dict_get(I, obj, key);
         if (v) return val_retain(v);
         if (!interp_has_error(I)) {
-            StrBuf sb = SB_INIT;
-            if (val_repr(I, key, &sb) == 0) interp_error(I, ERR_KEY, "%s", sb_str(&sb));
-            sb_free(&sb);
+            exc_raise_key(I, key);
         }
         return NULL;
     }
@@ -754,9 +753,7 @@ int op_setitem(Interp *I, Value *obj, Value *key, Value *value) {
         int rc = val_dict_del(I, obj, key);
         if (rc < 0) return -1;
         if (rc == 0) {
-            StrBuf sb = SB_INIT;
-            if (val_repr(I, key, &sb) == 0) interp_error(I, ERR_KEY, "%s", sb_str(&sb));
-            sb_free(&sb);
+            exc_raise_key(I, key);
             return -1;
         }
         return 0;
