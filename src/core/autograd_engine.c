@@ -166,7 +166,10 @@ static int accumulate(GradNode *n, Tensor *g, Error *err) {
     if (!cur) {
         Tensor *keep = NULL;
         if (sparse_is(g)) {
+            /* torch keeps a shallow copy when the values are contiguous, else a clone:
+             * contiguous values either way. */
             keep = g->refcount == 1 ? tensor_retain(g) : sparse_clone(g, err);
+            if (keep) sparse_set_values_contiguous(keep, true);
         } else if (g->refcount == 1 && obeys_layout(g, v)) {
             keep = tensor_retain(g);
         } else {

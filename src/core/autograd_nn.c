@@ -25,7 +25,7 @@ static double rnd(double v, bool f32) { return f32 ? (double)(float)v : v; }
 /* embedding_sparse_backward: the rows of grad as values, the indices as a [1, n] index
  * list; entries of padding_idx dropped. */
 static Tensor *embedding_sparse_grad(const Tensor *g, const Tensor *indices, int64_t num_weights,
-                                     int64_t pad, Error *err) {
+                                     int64_t pad, bool values_contiguous, Error *err) {
     int64_t d = g->ndim ? g->shape[g->ndim - 1] : 1, n = tensor_numel(indices), keep = 0;
     for (int64_t i = 0; i < n; i++) keep += tensor_get_int(indices, i) != pad;
     int64_t ishape[2] = {1, keep}, vshape[2] = {keep, d};
@@ -47,6 +47,7 @@ static Tensor *embedding_sparse_grad(const Tensor *g, const Tensor *indices, int
     }
     int64_t wshape[2] = {num_weights, d};
     Tensor *r = sparse_coo_new(idx, vals, 2, wshape, false, err);
+    if (r) sparse_set_values_contiguous(r, values_contiguous);
     tensor_release(idx);
     tensor_release(vals);
     tensor_release(gc);
@@ -90,6 +91,18 @@ static Tensor *embedding_dense_grad(const Tensor *g, const Tensor *indices, int6
     return gw;
 }
 
+/* Whether torch's sparse gradient values, `grad.reshape({-1, d})` (after `grad.index(mask)`
+ * when a padding_idx is set), are contiguous: a view of a non-contiguous gradient (the
+ * expanded gradient of sum(), say) is not. Sparse additions depend on it (sparse.h). */
+static bool torch_values_contiguous(const Tensor *g, int64_t pad) {
+    if (pad != -1 || tensor_is_contiguous(g)) return true;
+    int64_t shape[2] = {-1, g->ndim ? g->shape[g->ndim - 1] : 1};
+    Tensor *v = tensor_view(g, 2, shape, NULL);
+    bool contiguous = !v || tensor_is_contiguous(v); /* no view: reshape copies */
+    tensor_release(v);
+    return contiguous;
+}
+
 static int embedding_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
     SAVED(n, 0); /* weight: only its version is checked, as torch saves it */
     SAVED(n, 1); /* indices */
@@ -100,7 +113,7 @@ static int embedding_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
         if (sgf)
             return err_set(err, ERR_RUNTIME, "embedding_backward: scale_grad_by_freq not supported "
                                              "with sparse gradients");
-        gi[0] = embedding_sparse_grad(g, saved_1, num, pad, err);
+        gi[0] = embedding_sparse_grad(g, saved_1, num, pad, torch_values_contiguous(g, pad), err);
     } else {
         gi[0] = embedding_dense_grad(g, saved_1, num, pad, sgf, err);
     }
@@ -239,7 +252,7 @@ static Tensor *bag_sparse(const Tensor *gc, const Tensor *indices, const Tensor 
     Tensor *r = NULL;
     if (sgf) err_set(err, ERR_RUNTIME, "embedding_backward: scale_grad_by_freq not supported with "
                                        "sparse gradients");
-    else r = embedding_sparse_grad(rows, indices, num, pad, err);
+    else r = embedding_sparse_grad(rows, indices, num, pad, true, err); /* index_select rows */
     tensor_release(rows);
     return r;
 }

@@ -22,6 +22,9 @@ int64_t sparse_nnz(const Tensor *t) { return sparse_indices(t)->shape[1]; }
 int sparse_sparse_dim(const Tensor *t) { return (int)sparse_indices(t)->shape[0]; }
 int sparse_dense_dim(const Tensor *t) { return t->ndim - sparse_sparse_dim(t); }
 bool sparse_is_coalesced(const Tensor *t) { return payload(t)->args.b[0]; }
+/* args.b[1]: torch's values tensor is strided (not contiguous). */
+bool sparse_values_contiguous(const Tensor *t) { return !payload(t)->args.b[1]; }
+void sparse_set_values_contiguous(Tensor *t, bool contiguous) { payload(t)->args.b[1] = !contiguous; }
 
 Tensor *sparse_coo_new(Tensor *indices, Tensor *values, int ndim, const int64_t *shape,
                        bool coalesced, Error *err) {
@@ -48,6 +51,7 @@ static void set_parts(Tensor *t, Tensor *indices, Tensor *values, bool coalesced
     p->saved[0].tensor = indices;
     p->saved[1].tensor = values;
     p->args.b[0] = coalesced;
+    p->args.b[1] = false;
     if (values->dtype != t->dtype) t->dtype = values->dtype;
 }
 
@@ -303,6 +307,30 @@ static int add_parts(const Tensor *t, const Tensor *src, double alpha, Tensor **
                                          "but 'self' has %d sparse dimensions while 'other' has %d "
                                          "sparse dimensions",
                        sparse_sparse_dim(t), sparse_sparse_dim(src));
+    if (!sparse_values_contiguous(t) || !sparse_values_contiguous(src)) {
+        /* add_out_sparse_non_contiguous: cat the indices and values (src's scaled). */
+        Tensor *sv = alpha != 1.0 ? NULL : tensor_retain(sparse_values(src));
+        if (!sv) {
+            Tensor *a = tensor_wrap_number(DTYPE_FLOAT64, alpha, err);
+            sv = a ? tensor_binary(BIN_MUL, sparse_values(src), a, err) : NULL;
+            tensor_release(a);
+        }
+        Tensor *tv = sv ? tensor_to_dtype(sparse_values(t), dt, err) : NULL;
+        Tensor *sv2 = tv ? tensor_to_dtype(sv, dt, err) : NULL;
+        Tensor *is[2] = {sparse_indices(t), sparse_indices(src)}, *vs[2] = {tv, sv2};
+        *ri = sv2 ? tensor_cat(is, 2, 1, err) : NULL;
+        *rv = *ri ? tensor_cat(vs, 2, 0, err) : NULL;
+        tensor_release(sv);
+        tensor_release(tv);
+        tensor_release(sv2);
+        if (!*rv) {
+            tensor_release(*ri);
+            *ri = NULL;
+            return err ? err->code : ERR_MEMORY;
+        }
+        *coalesced = false;
+        return ERR_OK;
+    }
     Tensor *ti = sparse_indices(t), *si = sparse_indices(src);
     Tensor *tv = tensor_to_dtype(sparse_values(t), dt, err);
     Tensor *sv = tv ? tensor_to_dtype(sparse_values(src), dt, err) : NULL;

@@ -11,7 +11,8 @@
  * callers check sparse_is first. Released like any tensor (tensor_release).
  *
  * Arithmetic follows ATen's CPU kernels (SparseTensorMath.cpp, 1.13): sparse + sparse
- * merges two index lists in order (summing equal indices with cpublas axpy, an fma), dense += sparse
+ * merges two index lists in order (summing equal indices with cpublas axpy, an fma) or, when
+ * either values tensor is strided in torch, concatenates them (values scaled by alpha), dense += sparse
  * adds entry by entry in stored order (no coalesce) with the fused add kernel, coalesce sorts the
  * flattened indices with torch's (unstable) sort and sums duplicates in that order.
  *
@@ -40,6 +41,13 @@ int64_t sparse_nnz(const Tensor *t);
 int sparse_sparse_dim(const Tensor *t);
 int sparse_dense_dim(const Tensor *t);
 bool sparse_is_coalesced(const Tensor *t);
+/* Whether the values tensor is contiguous *in torch* (default true). embedlab stores values
+ * contiguously, but torch's embedding backward may alias a strided view of the incoming
+ * gradient, and then sparse + sparse concatenates the entries instead of merging them
+ * (add_out_sparse_non_contiguous), which changes nnz and printing. Results of sparse ops
+ * are contiguous. */
+bool sparse_values_contiguous(const Tensor *t);
+void sparse_set_values_contiguous(Tensor *t, bool contiguous);
 
 /* t.to_dense(): duplicates summed in index order (float32 rounding of each add). */
 Tensor *sparse_to_dense(const Tensor *t, Error *err);
