@@ -799,6 +799,31 @@ static int run_echoed(Session *s, const char *code, bool echo, bool color, bool 
     return rc;
 }
 
+/* Lesson code runs in the directory above the lessons (a checkout's top, or
+ * share/embedlab when installed), so that paths such as 'lessons/data/kjv_50d.txt' work
+ * wherever the student started embedlab. Saves the current directory in saved. */
+static void enter_lesson_dir(const Lesson *l, char *saved, size_t size) {
+    saved[0] = '\0';
+    if (!l->path[0] || !getcwd(saved, size)) {
+        saved[0] = '\0';
+        return;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", l->path);
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        else snprintf(dir, sizeof dir, "%s", up ? ".." : ".");
+    }
+    if (!dir[0] || chdir(dir) != 0) saved[0] = '\0';
+}
+
+static void leave_lesson_dir(const char *saved) {
+    if (saved[0] && chdir(saved) != 0) {
+        /* nothing better to do: the directory went away */
+    }
+}
+
 /* ---- progress ---- */
 
 const char *lesson_progress_path(void) {
@@ -1031,12 +1056,22 @@ static void render_prose(StrBuf *out, const char *prose, bool color) {
 
 /* ---- non-interactive playback ---- */
 
+static int play_steps(Session *s, const Lesson *l, int mode, const SessionSink *sink);
+
 static void play_header(StrBuf *sb, const Lesson *l) {
     sb_appendf(sb, "# %s: %s\n", l->name, l->title);
     if (l->summary[0]) sb_appendf(sb, "# %s\n", l->summary);
 }
 
 int lesson_play(Session *s, const Lesson *l, int mode, const SessionSink *sink) {
+    char saved[4096];
+    enter_lesson_dir(l, saved, sizeof saved);
+    int failures = play_steps(s, l, mode, sink);
+    leave_lesson_dir(saved);
+    return failures;
+}
+
+static int play_steps(Session *s, const Lesson *l, int mode, const SessionSink *sink) {
     int failures = 0;
     StrBuf sb = SB_INIT;
     play_header(&sb, l);
@@ -1241,7 +1276,10 @@ static void show_step(LessonRun *r, const SessionSink *sink) {
     emit_sb(sink, &sb);
     if (st->code) {
         emit(sink, "\n");
+        char saved[4096];
+        enter_lesson_dir(l, saved, sizeof saved);
         run_echoed(r->s, st->code, true, r->color, false, sink, NULL, 0);
+        leave_lesson_dir(saved);
     }
     sb_appendf(&sb, "%s(Enter to continue · `back` · `bye` to leave; or try some code)%s\n",
                dim(r), reset(r));
@@ -1269,11 +1307,14 @@ static void advance(LessonRun *r, const SessionSink *sink) {
 
 /* Replays steps [0, upto) silently (demos and solutions) to rebuild the session. */
 static void replay_silently(LessonRun *r, int upto) {
+    char saved[4096];
+    enter_lesson_dir(r->l, saved, sizeof saved);
     for (int i = 0; i < upto && i < r->l->step_count; i++) {
         const LessonStep *st = &r->l->steps[i];
         const char *code = st->exercise ? st->solution : st->code;
         if (code) run_echoed(r->s, code, false, false, true, NULL, NULL, 0);
     }
+    leave_lesson_dir(saved);
 }
 
 LessonRun *lesson_run_start(Session *s, const char *name, const SessionSink *sink) {
@@ -1466,7 +1507,10 @@ int lesson_run_input(LessonRun *r, const char *code, size_t len, const SessionSi
         Snapshot before, after;
         snapshot_take(r->s, &before);
         emit(sink, "Skipped. The solution:\n");
+        char saved[4096];
+        enter_lesson_dir(l, saved, sizeof saved);
         run_echoed(r->s, st->solution, true, r->color, false, sink, NULL, 0);
+        leave_lesson_dir(saved);
         snapshot_take(r->s, &after);
         sb_append(&sb, "It made: ");
         list_new_names(&before, &after, &sb);

@@ -197,6 +197,17 @@ def check(expr, ns):
 
 
 def play(path):
+    """The transcript and the problems found; runs in the directory above lessons/, as
+    embedlab does, so that lesson code can open 'lessons/data/...'."""
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+    try:
+        return play_here(os.path.abspath(os.path.join(cwd, path)))
+    finally:
+        os.chdir(cwd)
+
+
+def play_here(path):
     name, title, summary, steps = parse(path)
     reset_torch()
     ns = {"__name__": "__main__"}
