@@ -4,6 +4,7 @@
  * See LICENSE (GPL-3.0-or-later).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -462,6 +463,11 @@ static Value *str_format(Interp *I, Value *self, Value **argv) {
         if (spec) *spec++ = '\0';
         char *conv = strchr(field, '!');
         if (conv) *conv++ = '\0';
+        /* field_name: arg_name ("." attribute | "[" index "]")* */
+        char *access = field + strcspn(field, ".[");
+        char accessors[256];
+        snprintf(accessors, sizeof accessors, "%s", access);
+        *access = '\0';
         Value *arg = NULL;
         if (field[0] == '\0') {
             if (auto_index >= args->count) {
@@ -487,6 +493,45 @@ static Value *str_format(Interp *I, Value *self, Value **argv) {
                 goto fail;
             }
         }
+        Value *held = NULL; /* the value after attribute and index accessors */
+        for (const char *a = accessors; *a;) {
+            char part[256];
+            if (*a == '.') {
+                size_t len = strcspn(a + 1, ".[");
+                snprintf(part, sizeof part, "%.*s", (int)len, a + 1);
+                a += 1 + len;
+                if (!len) {
+                    interp_error(I, ERR_VALUE, "Empty attribute in format string");
+                    val_release(held);
+                    goto fail;
+                }
+                Value *next = op_getattr(I, arg, part);
+                val_release(held);
+                if (!next) goto fail;
+                held = arg = next;
+            } else if (*a == '[') {
+                const char *close = strchr(a, ']');
+                if (!close) {
+                    interp_error(I, ERR_VALUE, "Missing ']' in format string");
+                    val_release(held);
+                    goto fail;
+                }
+                snprintf(part, sizeof part, "%.*s", (int)(close - a - 1), a + 1);
+                a = close + 1;
+                bool numeric = part[0] != '\0' && strspn(part, "0123456789") == strlen(part);
+                Value *key = numeric ? val_int(I, strtoll(part, NULL, 10)) : val_str(I, part);
+                Value *next = key ? op_getitem(I, arg, key) : NULL;
+                val_release(key);
+                val_release(held);
+                if (!next) goto fail;
+                held = arg = next;
+            } else {
+                interp_error(I, ERR_VALUE, "Only '.' or '[' may follow ']' in format field "
+                                           "specifier");
+                val_release(held);
+                goto fail;
+            }
+        }
         StrBuf piece = SB_INIT;
         int rc;
         if (conv && conv[0] == 'r') {
@@ -496,9 +541,11 @@ static Value *str_format(Interp *I, Value *self, Value **argv) {
         } else {
             rc = format_value(I, arg, spec ? spec : "", &sb);
             sb_free(&piece);
+            val_release(held);
             if (rc) goto fail;
             continue;
         }
+        val_release(held);
         if (rc == 0 && spec) rc = format_str(I, sb_str(&piece), piece.len, spec, &sb);
         else if (rc == 0) sb_appendn(&sb, sb_str(&piece), piece.len);
         sb_free(&piece);

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "core/mem.h"
+#include "core/sparse.h"
 #include "core/tensor.h"
 #include "lang/builtins.h"
 #include "lang/interp.h"
@@ -410,6 +412,53 @@ static Value *m_buffers(Interp *I, Value *self, Value **argv) {
     return recurse < 0 ? NULL : collect(I, MOD, 2, false, recurse);
 }
 
+static Value *m_named_buffers(Interp *I, Value *self, Value **argv) {
+    if (!val_is_str(argv[0]) || val_str_len(argv[0]) != 0) {
+        interp_error(I, ERR_NOT_IMPLEMENTED, "named_buffers(prefix=...) is not supported by "
+                                             "embedlab");
+        return NULL;
+    }
+    int recurse = val_truth(I, argv[1]);
+    return recurse < 0 ? NULL : collect(I, MOD, 2, true, recurse);
+}
+
+/* torch's Module.register_buffer checks, in its order. */
+static Value *m_register_buffer(Interp *I, Value *self, Value **argv) {
+    Value *name = argv[0], *tensor = argv[1];
+    if (!val_is_str(name)) {
+        interp_error(I, ERR_TYPE, "buffer name should be a string. Got %s", val_type_name(name));
+        return NULL;
+    }
+    const char *n = val_str_data(name);
+    if (strchr(n, '.')) {
+        interp_error(I, ERR_KEY, "'buffer name can\'t contain \".\"'");
+        return NULL;
+    }
+    if (!*n) {
+        interp_error(I, ERR_KEY, "'buffer name can\'t be empty string \"\"'");
+        return NULL;
+    }
+    if (!nn_get_buffer(MOD, n) && (nn_get_attr(I, MOD, n) || nn_get_parameter(MOD, n) ||
+                                   val_dict_get_str(I, MOD->modules, n))) {
+        interp_error(I, ERR_KEY, "\"attribute '%s' already exists\"", n);
+        return NULL;
+    }
+    if (!val_is_none(tensor) && !val_is_tensor(tensor)) {
+        interp_error(I, ERR_TYPE, "cannot assign '%s' object to buffer '%s' (torch Tensor or "
+                                  "None required)",
+                     legacy_type_name(tensor), n);
+        return NULL;
+    }
+    int persistent = val_truth(I, argv[2]);
+    if (persistent < 0) return NULL;
+    if (!persistent) {
+        interp_error(I, ERR_NOT_IMPLEMENTED, "register_buffer(persistent=False) is not "
+                                             "supported by embedlab");
+        return NULL;
+    }
+    return nn_set_buffer(I, MOD, n, tensor) ? NULL : val_none(I);
+}
+
 static Value *m_modules(Interp *I, Value *self, Value **argv) {
     (void)argv;
     return collect(I, MOD, 1, false, true);
@@ -729,7 +778,8 @@ static int zero_grad_visit(Interp *I, const char *prefix, NNModule *m, void *ctx
             t->grad = NULL;
         } else {
             Error err;
-            if (tensor_fill_(t->grad, 0.0, &err)) return interp_raise(I, &err);
+            if ((sparse_is(t->grad) ? sparse_zero_(t->grad, &err) : tensor_fill_(t->grad, 0.0, &err)))
+                return interp_raise(I, &err);
         }
     }
     return 0;
@@ -771,6 +821,10 @@ const BuiltinSpec nn_module_methods[] = {
     {"named_parameters", m_named_parameters, "(prefix='', recurse=True)",
      "Returns an iterator over module parameters, yielding (name, parameter) pairs."},
     {"buffers", m_buffers, "(recurse=True)", "Returns an iterator over module buffers."},
+    {"named_buffers", m_named_buffers, "(prefix='', recurse=True)",
+     "Returns an iterator over module buffers, yielding (name, buffer) pairs."},
+    {"register_buffer", m_register_buffer, "(name, tensor, persistent=True)",
+     "Adds a buffer to the module (state that is not a parameter, like running averages)."},
     {"children", m_children, "()", "Returns an iterator over immediate children modules."},
     {"named_children", m_named_children, "()",
      "Returns an iterator over immediate children modules, yielding (name, module) pairs."},
@@ -808,6 +862,31 @@ Value *nn_parameter_new(Interp *I, Value *data, bool requires_grad) {
     t->is_parameter = true;
     t->requires_grad = requires_grad;
     return tensor_value_take(I, t, NULL);
+}
+
+int nn_bind_method(Interp *I, const BuiltinSpec *spec, const char *qualname, CallArgs *args,
+                   Value **argv, Signature **sig_out) {
+    Signature *sig = builtin_signature(I, spec);
+    if (!sig) return -1;
+    Value *local[SIG_MAX_PARAMS + 1];
+    Value **shifted = local;
+    Error err;
+    if (args->nargs + 1 > (int64_t)(sizeof local / sizeof *local)) {
+        shifted = mem_calloc((size_t)args->nargs + 1, sizeof *shifted, &err);
+        if (!shifted) return interp_raise(I, &err);
+    }
+    shifted[0] = I->none;
+    for (int64_t i = 0; i < args->nargs; i++) shifted[i + 1] = args->args[i];
+    CallArgs call = {shifted, args->nargs + 1, args->kwnames, args->kwvalues, args->nkw};
+    Value *full[SIG_MAX_PARAMS];
+    int rc = sig_bind(I, sig, qualname, &call, full);
+    if (shifted != local) mem_free(shifted);
+    if (rc) return -1;
+    val_release(full[0]);
+    for (int i = 1; i < sig->count; i++) argv[i - 1] = full[i];
+    argv[sig->count - 1] = NULL;
+    *sig_out = sig;
+    return 0;
 }
 
 Value *nn_class_value(Interp *I, const NNType *type, Value *(*construct)(Interp *I, CallArgs *)) {

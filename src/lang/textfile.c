@@ -517,23 +517,28 @@ Value *textfile_open(Interp *I, Value *self, Value **argv) {
     /* Python's mode rules: one of r/w/a/x, at most one '+', 't' xor 'b', no repeats. */
     const char *mode = val_str_data(mode_v);
     int kind = 0, plus = 0, text = 0, binary = 0;
-    bool bad = false;
+    bool bad = strlen(mode) != val_str_len(mode_v);
     char base = 'r';
     for (const char *p = mode; *p; p++) {
+        if (!strchr("rwax+tb", *p) || strchr(p + 1, *p)) bad = true; /* unknown or repeated */
         switch (*p) {
         case 'r': case 'w': case 'a': case 'x': kind++; base = *p; break;
         case '+': plus++; break;
         case 't': text++; break;
         case 'b': binary++; break;
-        default: bad = true;
+        default: break;
         }
     }
-    if (bad || kind > 1 || plus > 1 || text > 1 || binary > 1 || strlen(mode) != val_str_len(mode_v)) {
+    if (bad) {
         interp_error(I, ERR_VALUE, "invalid mode: '%s'", mode);
         return NULL;
     }
     if (text && binary) {
         interp_error(I, ERR_VALUE, "can't have text and binary mode at once");
+        return NULL;
+    }
+    if (kind > 1) {
+        interp_error(I, ERR_VALUE, "must have exactly one of create/read/write/append mode");
         return NULL;
     }
     if (kind == 0) {
