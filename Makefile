@@ -63,7 +63,7 @@ LIBKERNEL := $(B)/libkernel.a
 PROGRAMS := $(B)/embedlab $(if $(wildcard kernel/main.c),$(B)/embedlab-kernel)
 
 .PHONY: all run test check unit goldens install uninstall clean lint fuzz fuzz-run deps \
-        build-tests
+        build-tests notebooks lesson-transcripts
 all: $(PROGRAMS)
 
 # Keep intermediate objects (test objects are made by a chain of pattern rules).
@@ -149,6 +149,15 @@ unit: all build-tests
 goldens:
 	@scripts/make-goldens.sh
 
+# notebooks/NN-topic.ipynb from lessons/NN-topic.py (the lessons suite checks they match).
+LESSON_NAMES := $(patsubst lessons/%.py,%,$(wildcard lessons/[0-9]*.py))
+notebooks: $(B)/embedlab
+	@for n in $(LESSON_NAMES); do ./$(B)/embedlab --to-ipynb $$n notebooks/$$n.ipynb || exit 1; done
+
+# lessons/NN-topic.out: the --play transcripts, made under PyTorch 1.13 (/usr/bin/python3).
+lesson-transcripts:
+	/usr/bin/python3 tests/tools/play_lesson.py $(wildcard lessons/[0-9]*.py)
+
 lint:
 	@scripts/lint.sh
 
@@ -164,6 +173,8 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(datadir)/embedlab/lessons
 	$(if $(wildcard lessons/*.py),$(INSTALL) -m 644 $(wildcard lessons/*.py) \
 	  $(DESTDIR)$(datadir)/embedlab/lessons/)
+	$(INSTALL) -d $(DESTDIR)$(datadir)/embedlab/lessons/data
+	$(INSTALL) -m 644 lessons/data/kjv_50d.txt $(DESTDIR)$(datadir)/embedlab/lessons/data/
 	$(if $(wildcard $(B)/embedlab-kernel),$(B)/embedlab-kernel --install \
 	  --prefix $(DESTDIR)$(prefix) --exec $(bindir)/embedlab-kernel)
 

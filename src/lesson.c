@@ -1177,12 +1177,23 @@ int lesson_to_ipynb(const Lesson *l, const char *out_path, bool solutions, char 
         if (!st->exercise) {
             if (st->prose[0])
                 json_array_append_new(cells, nb_cell("markdown", st->prose, NEXT_ID(), NULL));
-            if (st->code) json_array_append_new(cells, nb_cell("code", st->code, NEXT_ID(), NULL));
+            if (st->code) {
+                json_t *tags = NULL;
+                if (st->raises) { /* nbclient runs on past it */
+                    tags = json_array();
+                    json_array_append_new(tags, json_string("raises-exception"));
+                }
+                json_array_append_new(cells, nb_cell("code", st->code, NEXT_ID(), tags));
+            }
             continue;
         }
         json_t *tags = json_array();
         json_array_append_new(tags, json_string("exercise"));
-        json_array_append_new(cells, nb_cell("markdown", st->prose, NEXT_ID(), tags));
+        sb_appendf(&sb, "%s\n\n*Write your code in the next cell and run it, then run "
+                        "`%%check %s` below: it says ✓, or what is still wrong and a hint.*",
+                   st->prose, st->id);
+        json_array_append_new(cells, nb_cell("markdown", sb_str(&sb), NEXT_ID(), tags));
+        sb_free(&sb);
         tags = json_array();
         json_array_append_new(tags, json_string(solutions ? "solution" : "answer"));
         json_array_append_new(cells, nb_cell("code", solutions ? st->solution : "", NEXT_ID(),
@@ -1202,11 +1213,17 @@ int lesson_to_ipynb(const Lesson *l, const char *out_path, bool solutions, char 
     json_object_set_new(ks, "language", json_string("python"));
     json_object_set_new(ks, "name", json_string("embedlab"));
     json_object_set_new(meta, "kernelspec", ks);
-    json_t *li = json_object();
+    json_t *li = json_object(); /* as the kernel's kernel_info_reply says */
+    json_t *cm = json_object();
+    json_object_set_new(cm, "name", json_string("ipython"));
+    json_object_set_new(cm, "version", json_integer(3));
+    json_object_set_new(li, "codemirror_mode", cm);
     json_object_set_new(li, "file_extension", json_string(".py"));
     json_object_set_new(li, "mimetype", json_string("text/x-python"));
-    json_object_set_new(li, "name", json_string("python"));
-    json_object_set_new(li, "version", json_string("3.11"));
+    json_object_set_new(li, "name", json_string("embedlab"));
+    json_object_set_new(li, "nbconvert_exporter", json_string("python"));
+    json_object_set_new(li, "pygments_lexer", json_string("python3"));
+    json_object_set_new(li, "version", json_string(EMBEDLAB_VERSION));
     json_object_set_new(meta, "language_info", li);
     json_object_set_new(meta, "title", json_string(l->title));
     json_object_set_new(nb, "metadata", meta);

@@ -55,6 +55,56 @@ def test_transcripts_fresh_under_pytorch():
     assert p.returncode == 0, p.stderr.decode()
 
 
+def test_notebooks_up_to_date():
+    d = tempfile.mkdtemp(prefix="embedlab-notebooks-")
+    for path in LESSONS:
+        name = os.path.basename(path)[:-3]
+        out = os.path.join(d, name + ".ipynb")
+        rc, _, err = embedlab("--to-ipynb", name, out)
+        assert rc == 0, err
+        committed = os.path.join("notebooks", name + ".ipynb")
+        assert os.path.exists(committed), "%s missing: run make notebooks" % committed
+        assert open(out, encoding="utf-8").read() == open(committed, encoding="utf-8").read(), \
+            "%s is stale: run make notebooks" % committed
+
+
+def test_notebooks_execute_with_solutions():
+    """Each lesson as a notebook with its solutions, executed by nbclient on the embedlab
+    kernel: no error outside the cells tagged raises-exception, and every %check says ✓."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "kernel"))
+    import nbformat
+    from nbclient import NotebookClient
+    from kerneltest import ROOT, SLOW, install_kernelspec
+    install_kernelspec()
+    d = tempfile.mkdtemp(prefix="embedlab-notebooks-")
+    for path in LESSONS:
+        name = os.path.basename(path)[:-3]
+        out = os.path.join(d, name + ".ipynb")
+        rc, _, err = embedlab("--to-ipynb", name, out, "--solutions")
+        assert rc == 0, err
+        nb = nbformat.read(out, as_version=4)
+        nbformat.validate(nb)
+        client = NotebookClient(nb, kernel_name="embedlab", timeout=int(60 * SLOW),
+                                startup_timeout=int(60 * SLOW),
+                                resources={"metadata": {"path": ROOT}})
+        client.execute()
+        checks = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            tags = cell.metadata.get("tags", [])
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            if "raises-exception" in tags:
+                assert errors, (name, cell.source, "should raise")
+            else:
+                assert not errors, (name, cell.source, errors)
+            if cell.source.startswith("%check "):
+                text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
+                assert text.startswith("✓ " + cell.source[7:]), (name, cell.source, text)
+                checks += 1
+        assert checks >= 3, (name, checks)
+
+
 def test_broken_lesson_fails_check():
     d = tempfile.mkdtemp(prefix="embedlab-lessons-")
     with open(os.path.join(d, "01-broken.py"), "w") as f:
