@@ -870,6 +870,13 @@ const ValueType type_parameter = {.name = "Parameter",
  * extra indent), without "tensor(", ")" or a dtype suffix; "size=(...)" stays for empty
  * parts, as the sparse repr wants it. */
 static int part_str(Interp *I, const Tensor *part, int indent, StrBuf *out) {
+    if (tensor_numel(part) == 0) { /* torch: "[]" then ", size=" + the shape tuple */
+        sb_append(out, "[], size=(");
+        for (int i = 0; i < part->ndim; i++)
+            sb_appendf(out, i ? ", %lld" : "%lld", (long long)part->shape[i]);
+        sb_append(out, part->ndim == 1 ? ",)" : ")");
+        return 0;
+    }
     TorchState *ts = torch_state(I);
     PrintOptions opts = ts ? ts->print_options : TENSOR_FMT_DEFAULTS;
     int extra = indent - 7;
