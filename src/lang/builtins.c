@@ -16,6 +16,7 @@
 #include "lang/interp.h"
 #include "lang/methods.h"
 #include "lang/ops.h"
+#include "lang/set.h"
 #include "lang/textfile.h"
 #include "lang/unicode.h"
 
@@ -361,7 +362,8 @@ static const TypeEntry builtin_types[] = {
     {&type_int, construct_int},     {&type_float, construct_float}, {&type_str, construct_str},
     {&type_bool, construct_bool},   {&type_list, construct_list},   {&type_tuple, construct_tuple},
     {&type_dict, construct_dict},   {&type_range, construct_range}, {&type_type, construct_type},
-    {&type_slice, construct_slice}, {&type_object, construct_object}, {NULL, NULL},
+    {&type_slice, construct_slice}, {&type_object, construct_object},
+    {&type_set, set_construct},     {NULL, NULL},
 };
 
 /* ---- output ---- */

@@ -17,6 +17,7 @@
 #include "lang/format.h"
 #include "lang/module.h"
 #include "lang/ops.h"
+#include "lang/set.h"
 #include "lang/torch_value.h"
 
 /* Bytes of C stack the evaluator may use before raising RecursionError. */
@@ -146,7 +147,7 @@ static bool set_has(Interp *I, Value *set, const char *name) {
     return v != NULL;
 }
 
-static int set_add(Interp *I, Value *set, const char *name) {
+static int name_set_add(Interp *I, Value *set, const char *name) {
     return val_dict_set_str(I, set, name, I->true_value);
 }
 
@@ -253,7 +254,7 @@ static int collect_targets_list(Interp *I, const AstList *list, Value *locals) {
 static int collect_target(Interp *I, const AstNode *t, Value *locals) {
     if (!t) return 0;
     switch (t->kind) {
-    case AST_NAME: return set_add(I, locals, t->v.name.id);
+    case AST_NAME: return name_set_add(I, locals, t->v.name.id);
     case AST_TUPLE:
     case AST_LIST: return collect_targets_list(I, &t->v.seq.elts, locals);
     case AST_STARRED: return collect_target(I, t->v.starred.value, locals);
@@ -291,15 +292,15 @@ static int collect_stmt(Interp *I, const AstNode *s, Value *locals, Value *globa
     case AST_TRY:
         for (int i = 0; i < s->v.try_.handlers.count; i++) {
             const AstNode *h = s->v.try_.handlers.items[i];
-            if (h->v.except_handler.name && set_add(I, locals, h->v.except_handler.name))
+            if (h->v.except_handler.name && name_set_add(I, locals, h->v.except_handler.name))
                 return -1;
             if (collect_block(I, &h->v.except_handler.body, locals, globals)) return -1;
         }
         return collect_block(I, &s->v.try_.body, locals, globals) ||
                collect_block(I, &s->v.try_.orelse, locals, globals) ||
                collect_block(I, &s->v.try_.finalbody, locals, globals);
-    case AST_FUNCTION_DEF: return set_add(I, locals, s->v.function_def.name);
-    case AST_CLASS_DEF: return set_add(I, locals, s->v.class_def.name);
+    case AST_FUNCTION_DEF: return name_set_add(I, locals, s->v.function_def.name);
+    case AST_CLASS_DEF: return name_set_add(I, locals, s->v.class_def.name);
     case AST_IMPORT:
     case AST_IMPORT_FROM: {
         const AstList *names = s->kind == AST_IMPORT ? &s->v.import.names
@@ -317,7 +318,7 @@ static int collect_stmt(Interp *I, const AstNode *s, Value *locals, Value *globa
                 first[n] = '\0';
                 bound = first;
             }
-            if (strcmp(bound, "*") != 0 && set_add(I, locals, bound)) return -1;
+            if (strcmp(bound, "*") != 0 && name_set_add(I, locals, bound)) return -1;
         }
         return 0;
     }
@@ -664,12 +665,12 @@ static Value *make_function(Interp *I, Frame *f, const AstNode *node) {
     const AstList *groups[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
     for (int g = 0; g < 2; g++)
         for (int i = 0; i < groups[g]->count; i++)
-            if (set_add(I, fn->local_names, groups[g]->items[i]->v.arg.arg)) goto fail;
+            if (name_set_add(I, fn->local_names, groups[g]->items[i]->v.arg.arg)) goto fail;
     for (int i = 0; i < a->v.arguments.kwonlyargs.count; i++)
-        if (set_add(I, fn->local_names, a->v.arguments.kwonlyargs.items[i]->v.arg.arg)) goto fail;
-    if (a->v.arguments.vararg && set_add(I, fn->local_names, a->v.arguments.vararg->v.arg.arg))
+        if (name_set_add(I, fn->local_names, a->v.arguments.kwonlyargs.items[i]->v.arg.arg)) goto fail;
+    if (a->v.arguments.vararg && name_set_add(I, fn->local_names, a->v.arguments.vararg->v.arg.arg))
         goto fail;
-    if (a->v.arguments.kwarg && set_add(I, fn->local_names, a->v.arguments.kwarg->v.arg.arg))
+    if (a->v.arguments.kwarg && name_set_add(I, fn->local_names, a->v.arguments.kwarg->v.arg.arg))
         goto fail;
     if (node->kind == AST_FUNCTION_DEF &&
         collect_block(I, &node->v.function_def.body, fn->local_names, fn->declared_global))
@@ -705,6 +706,30 @@ static Value *eval_constant(Interp *I, const AstConst *c) {
     case AST_CONST_ELLIPSIS: return val_ellipsis(I);
     }
     return NULL;
+}
+
+/* Would CPython's compiler fold this expression to a constant? (literals, signed
+ * numbers, tuples of constants) */
+static bool is_constant_expr(const AstNode *e) {
+    if (e->kind == AST_CONSTANT) return true;
+    if (e->kind == AST_UNARY_OP)
+        return (e->v.unary_op.op == AST_UNARY_USUB || e->v.unary_op.op == AST_UNARY_UADD ||
+                e->v.unary_op.op == AST_UNARY_INVERT) &&
+               e->v.unary_op.operand->kind == AST_CONSTANT;
+    if (e->kind == AST_TUPLE) {
+        for (int i = 0; i < e->v.seq.elts.count; i++)
+            if (!is_constant_expr(e->v.seq.elts.items[i])) return false;
+        return true;
+    }
+    return false;
+}
+
+/* A set display CPython builds from a frozenset constant: 3+ elements, all constant. */
+static bool all_constant(const AstList *elts) {
+    if (elts->count <= 2) return false;
+    for (int i = 0; i < elts->count; i++)
+        if (!is_constant_expr(elts->items[i])) return false;
+    return true;
 }
 
 static Value *eval_sequence(Interp *I, Frame *f, const AstList *elts, bool tuple) {
@@ -838,9 +863,16 @@ static int emit_dict(Interp *I, Frame *scope, const AstNode *comp, Value *out) {
     return rc;
 }
 
+static int emit_set(Interp *I, Frame *scope, const AstNode *comp, Value *out) {
+    Value *v = eval_expr(I, scope, comp->v.comp.elt);
+    int rc = v ? set_add(I, out, v) : -1;
+    val_release(v);
+    return rc;
+}
+
 static Value *eval_comprehension(Interp *I, Frame *f, const AstNode *e) {
-    bool is_dict = e->kind == AST_DICT_COMP;
-    Value *out = is_dict ? val_dict_new(I) : val_list_new(I, 8);
+    bool is_dict = e->kind == AST_DICT_COMP, is_set = e->kind == AST_SET_COMP;
+    Value *out = is_dict ? val_dict_new(I) : is_set ? set_new(I) : val_list_new(I, 8);
     Value *locals = val_dict_new(I);
     Value *closure = val_list_new(I, 4);
     if (!out || !locals || !closure) goto fail;
@@ -857,7 +889,9 @@ static Value *eval_comprehension(Interp *I, Frame *f, const AstNode *e) {
     scope.declared_global = NULL;
     scope.closure = closure;
     const AstList *gens = is_dict ? &e->v.dict_comp.generators : &e->v.comp.generators;
-    if (run_generators(I, &scope, e, gens, 0, is_dict ? emit_dict : emit_list, out, f)) goto fail;
+    if (run_generators(I, &scope, e, gens, 0, is_dict ? emit_dict : is_set ? emit_set : emit_list,
+                       out, f))
+        goto fail;
     f->line = scope.line;
     val_release(locals);
     val_release(closure);
@@ -1353,9 +1387,35 @@ static Value *eval_expr(Interp *I, Frame *f, const AstNode *e) {
     }
     case AST_SLICE: return eval_slice(I, f, e);
     case AST_LIST: return eval_sequence(I, f, &e->v.seq.elts, false);
+    case AST_SET: {
+        Value *items = eval_sequence(I, f, &e->v.set.elts, false);
+        Value *set = items ? set_new(I) : NULL;
+        /* CPython compiles a display of 3+ constants to a frozenset constant, which its
+         * constant merging rebuilds once from its own iteration order, and merges that
+         * into a new set; each step lays the table out anew, so do the same. */
+        Value *folded = set && all_constant(&e->v.set.elts) ? set_new(I) : NULL;
+        Value *order = NULL, *rebuilt = NULL;
+        int rc;
+        if (!set) rc = -1;
+        else if (!folded) rc = set_update(I, set, items);
+        else
+            rc = set_update(I, folded, items) || !(order = op_to_list(I, folded)) ||
+                 !(rebuilt = set_new(I)) || set_update(I, rebuilt, order) ||
+                 set_update(I, set, rebuilt);
+        val_release(rebuilt);
+        val_release(order);
+        val_release(folded);
+        val_release(items);
+        if (rc) {
+            val_release(set);
+            set = NULL;
+        }
+        return set;
+    }
     case AST_TUPLE: return eval_sequence(I, f, &e->v.seq.elts, true);
     case AST_DICT: return eval_dict(I, f, e);
     case AST_LIST_COMP:
+    case AST_SET_COMP:
     case AST_DICT_COMP: return eval_comprehension(I, f, e);
     case AST_GENERATOR_EXP: return eval_generator_exp(I, f, e);
     case AST_JOINED_STR: {
@@ -2030,9 +2090,9 @@ static int check_function(Interp *I, const AstNode *def, const ScopeLevel *outer
                                 &a->v.arguments.kwonlyargs};
     for (int g = 0; rc == 0 && g < 3; g++)
         for (int i = 0; rc == 0 && i < groups[g]->count; i++)
-            rc = set_add(I, locals, groups[g]->items[i]->v.arg.arg);
-    if (rc == 0 && a->v.arguments.vararg) rc = set_add(I, locals, a->v.arguments.vararg->v.arg.arg);
-    if (rc == 0 && a->v.arguments.kwarg) rc = set_add(I, locals, a->v.arguments.kwarg->v.arg.arg);
+            rc = name_set_add(I, locals, groups[g]->items[i]->v.arg.arg);
+    if (rc == 0 && a->v.arguments.vararg) rc = name_set_add(I, locals, a->v.arguments.vararg->v.arg.arg);
+    if (rc == 0 && a->v.arguments.kwarg) rc = name_set_add(I, locals, a->v.arguments.kwarg->v.arg.arg);
     if (rc == 0) rc = collect_block(I, &def->v.function_def.body, locals, declared);
     ScopeLevel level = {locals, outer};
     if (rc == 0) rc = check_block(I, &def->v.function_def.body, &level);

@@ -940,9 +940,28 @@ static int64_t hash_float(double d) {
     if (isnan(d)) return 0;
     if (isinf(d)) return d > 0 ? 314159 : -314159;
     if (d == floor(d) && fabs(d) < 9.2e18) return hash_int((int64_t)d);
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    int64_t h = (int64_t)(bits ^ (bits >> 29)) & HASH_MODULUS;
+    /* CPython's _Py_HashDouble: the value as a fraction reduced modulo 2**61 - 1. */
+    int e;
+    double m = frexp(d, &e);
+    int sign = 1;
+    if (m < 0) {
+        sign = -1;
+        m = -m;
+    }
+    const int bits = 61;
+    uint64_t x = 0;
+    while (m) {
+        x = ((x << 28) & (uint64_t)HASH_MODULUS) | x >> (bits - 28);
+        m *= 268435456.0;
+        e -= 28;
+        uint64_t y = (uint64_t)m;
+        m -= (double)y;
+        x += y;
+        if (x >= (uint64_t)HASH_MODULUS) x -= (uint64_t)HASH_MODULUS;
+    }
+    e = e >= 0 ? e % bits : bits - 1 - ((-1 - e) % bits);
+    x = ((x << e) & (uint64_t)HASH_MODULUS) | x >> (bits - e);
+    int64_t h = (int64_t)x * sign;
     return h == -1 ? -2 : h;
 }
 
@@ -965,17 +984,23 @@ int64_t val_hash(Interp *I, Value *v) {
         return s->hash;
     }
     if (val_is(v, &type_tuple) || val_is(v, &type_torch_size)) {
+        /* CPython 3.11's tuplehash (xxHash-style lanes). */
+        const uint64_t prime1 = 11400714785074694791ULL, prime2 = 14029467366897019727ULL,
+                       prime5 = 2870177450012600261ULL;
         ListValue *t = (ListValue *)v;
-        uint64_t h = 0x345678;
+        uint64_t acc = prime5;
         for (int64_t i = 0; i < t->count; i++) {
             int64_t x = val_hash(I, t->items[i]);
             if (x == -1 && interp_has_error(I)) return -1;
-            h = (h ^ (uint64_t)x) * 1000003ULL;
+            acc += (uint64_t)x * prime2;
+            acc = (acc << 31) | (acc >> 33);
+            acc *= prime1;
         }
-        int64_t r = (int64_t)(h >> 1);
-        return r == -1 ? -2 : r;
+        acc += (uint64_t)t->count ^ (prime5 ^ 3527539UL);
+        return acc == (uint64_t)-1 ? 1546275796 : (int64_t)acc;
     }
-    if (val_is(v, &type_list) || val_is_instance(v, &type_dict) || val_is(v, &type_slice)) {
+    if (val_is(v, &type_list) || val_is_instance(v, &type_dict) || val_is(v, &type_slice) ||
+        strcmp(v->type->name, "set") == 0) {
         interp_error(I, ERR_TYPE, "unhashable type: '%s'", v->type->name);
         return -1;
     }
