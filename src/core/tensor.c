@@ -125,7 +125,9 @@ static Tensor *tensor_new_strided(DType dt, int ndim, const int64_t *shape,
     for (int i = ndim - 1; i >= 0; i--) {
         t->shape[i] = shape[i];
         t->stride[i] = strides ? strides[i] : stride;
-        stride *= shape[i] > 1 ? shape[i] : 1;
+        /* Zero-size tensors may have dims whose product overflows: torch's strides wrap
+         * (unsigned arithmetic here, as in two's complement, without the overflow UB). */
+        stride = (int64_t)((uint64_t)stride * (uint64_t)(shape[i] > 1 ? shape[i] : 1));
     }
     return t;
 }
@@ -186,7 +188,8 @@ static void infer_dense_strides(const Tensor *t, int64_t *out) {
     int64_t stride = 1;
     for (int i = 0; i < ndim; i++) {
         out[perm[i]] = stride;
-        if (t->shape[perm[i]] > 1) stride *= t->shape[perm[i]];
+        if (t->shape[perm[i]] > 1) /* wraps as torch's for zero-size tensors */
+            stride = (int64_t)((uint64_t)stride * (uint64_t)t->shape[perm[i]]);
     }
 }
 
@@ -370,9 +373,11 @@ void tensor_release(Tensor *t) {
 /* ---- shape and layout ---- */
 
 int64_t tensor_numel(const Tensor *t) {
-    int64_t n = 1;
-    for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
-    return n;
+    /* Unsigned: a zero-size tensor's other dims may overflow before its 0 (the shape was
+     * validated at creation, so the final product fits). */
+    uint64_t n = 1;
+    for (int i = 0; i < t->ndim; i++) n *= (uint64_t)t->shape[i];
+    return (int64_t)n;
 }
 
 bool tensor_is_contiguous(const Tensor *t) {
@@ -380,7 +385,7 @@ bool tensor_is_contiguous(const Tensor *t) {
     for (int i = t->ndim - 1; i >= 0; i--) {
         if (t->shape[i] == 0) return true;
         if (t->shape[i] != 1 && t->stride[i] != expected) return false;
-        expected *= t->shape[i];
+        expected = (int64_t)((uint64_t)expected * (uint64_t)t->shape[i]); /* wraps as strides */
     }
     return true;
 }
