@@ -187,8 +187,9 @@ int optim_sgd_step(Tensor *param, const Tensor *grad, Tensor **buf, const SgdOpt
 int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *exp_avg_sq,
                     Tensor *max_exp_avg_sq, double step, const AdamOptions *o, Error *err) {
     if (sparse_is(grad))
-        return err_set(err, ERR_RUNTIME, "Adam does not support sparse gradients, please "
-                                         "consider SparseAdam instead");
+        return o->decoupled ? err_set(err, ERR_RUNTIME, "AdamW does not support sparse gradients")
+                            : err_set(err, ERR_RUNTIME, "Adam does not support sparse gradients, "
+                                                        "please consider SparseAdam instead");
     int rc = check_dense(param, grad, "gradient", err);
     if (rc == ERR_OK) rc = check_dense(param, exp_avg, "exp_avg", err);
     if (rc == ERR_OK) rc = check_dense(param, exp_avg_sq, "exp_avg_sq", err);
@@ -203,6 +204,7 @@ int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *
     double a1 = rnd(f32, 1.0 - o->beta1), a2 = rnd(f32, 1.0 - o->beta2);
     double wd = rnd(f32, o->weight_decay), eps = rnd(f32, o->eps);
     double value = rnd(f32, -step_size);
+    double decay = rnd(f32, 1.0 - o->lr * o->weight_decay);
     Arr p, g, m, v, mx;
     memset(&mx, 0, sizeof mx);
     Arr *opened[5] = {&p, &g, &m, &v, &mx};
@@ -215,7 +217,8 @@ int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *
         for (int64_t i = 0; i < n; i++) {
             double x = ld(&p, i), d = ld(&g, i);
             if (o->maximize) d = -d;
-            if (o->weight_decay != 0) d = fused(f32, x, wd, d);
+            if (o->decoupled) x = rnd(f32, x * decay);
+            else if (o->weight_decay != 0) d = fused(f32, x, wd, d);
             double mi = fused(f32, d, a1, rnd(f32, ld(&m, i) * b1));
             double vi = rnd(f32, ld(&v, i) * b2);
             vi = fused(f32, rnd(f32, a2 * d), d, vi);

@@ -1,5 +1,5 @@
 /*
- * src/core/optim.h — the update rules of torch.optim (PyTorch 1.13): SGD, Adam and
+ * src/core/optim.h — the update rules of torch.optim (PyTorch 1.13): SGD, Adam, AdamW and
  * SparseAdam, one parameter at a time, with torch's exact float arithmetic.
  * See LICENSE (GPL-3.0-or-later).
  *
@@ -37,6 +37,7 @@ typedef struct SgdOptions {
 typedef struct AdamOptions {
     double lr, beta1, beta2, eps, weight_decay;
     bool amsgrad, maximize;
+    bool decoupled; /* AdamW: param.mul_(1 - lr * weight_decay) instead of grad + wd * param */
 } AdamOptions;
 
 /* torch.zeros_like(param): the state tensors' initial value. */
@@ -48,10 +49,11 @@ Tensor *optim_zeros_like(const Tensor *param, Error *err);
 int optim_sgd_step(Tensor *param, const Tensor *grad, Tensor **momentum_buf,
                    const SgdOptions *o, Error *err);
 
-/* One Adam step (torch/optim/adam.py `_single_tensor_adam`, capturable=False), `step`
- * being the already incremented step count. max_exp_avg_sq is used with amsgrad only.
- * A sparse gradient: "Adam does not support sparse gradients, please consider SparseAdam
- * instead". */
+/* One Adam step (torch/optim/adam.py `_single_tensor_adam`, capturable=False), or AdamW's
+ * (adamw.py `_single_tensor_adamw`) with `decoupled`, `step` being the already incremented
+ * step count. max_exp_avg_sq is used with amsgrad only. A sparse gradient: "Adam does not
+ * support sparse gradients, please consider SparseAdam instead" ("AdamW does not support
+ * sparse gradients"). */
 int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *exp_avg_sq,
                     Tensor *max_exp_avg_sq, double step, const AdamOptions *o, Error *err);
 

@@ -1,6 +1,6 @@
 /*
- * src/lang/mod_optim.c — the `torch.optim` module: Optimizer, SGD, Adam, SparseAdam
- * (PyTorch 1.13). See LICENSE (GPL-3.0-or-later).
+ * src/lang/mod_optim.c — the `torch.optim` module: Optimizer, SGD, Adam, AdamW,
+ * SparseAdam (PyTorch 1.13). See LICENSE (GPL-3.0-or-later).
  *
  * An optimizer holds what torch's does, as ordinary Python values a learner can inspect
  * and change: `defaults` (a dict of the constructor's options), `param_groups` (a list of
@@ -26,7 +26,7 @@
 #include "lang/torch_state.h"
 #include "lang/torch_value.h"
 
-typedef enum OptimKind { OPTIM_SGD, OPTIM_ADAM, OPTIM_SPARSE_ADAM } OptimKind;
+typedef enum OptimKind { OPTIM_SGD, OPTIM_ADAM, OPTIM_ADAMW, OPTIM_SPARSE_ADAM } OptimKind;
 
 typedef struct OptimizerValue {
     Value base;
@@ -407,14 +407,18 @@ static int adam_group(Interp *I, OptimizerValue *o, Value *group, ListValue *par
     if (!sparse_adam && (group_float(I, group, "weight_decay", &opt.weight_decay) ||
                          group_bool(I, group, "amsgrad", &opt.amsgrad)))
         return -1;
+    opt.decoupled = o->kind == OPTIM_ADAMW;
     /* torch checks every gradient's layout before updating anything in the group. */
     for (int64_t i = 0; i < params->count; i++) {
         Value *pv = params->items[i];
         if (!val_is_tensor(pv) || !tensor_of(pv)->grad) continue;
         bool sp = sparse_is(tensor_of(pv)->grad);
         if (sp && !sparse_adam) {
-            interp_error(I, ERR_RUNTIME, "Adam does not support sparse gradients, please "
-                                         "consider SparseAdam instead");
+            if (opt.decoupled)
+                interp_error(I, ERR_RUNTIME, "AdamW does not support sparse gradients");
+            else
+                interp_error(I, ERR_RUNTIME, "Adam does not support sparse gradients, please "
+                                             "consider SparseAdam instead");
             return -1;
         }
         if (!sp && sparse_adam) {
@@ -636,6 +640,9 @@ static const ValueType type_optimizer = {
 #define ADAM_SIGNATURE                                                                      \
     "(params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False, *, " \
     "foreach=None, maximize=False, capturable=False, differentiable=False, fused=False)"
+#define ADAMW_SIGNATURE                                                                     \
+    "(params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False, *, " \
+    "maximize=False, foreach=None, capturable=False)"
 #define SPARSE_ADAM_SIGNATURE "(params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, maximize=False)"
 
 static const ValueType type_sgd = {
@@ -645,6 +652,10 @@ static const ValueType type_sgd = {
 static const ValueType type_adam = {.name = "Adam", .module = "torch.optim.adam", OPTIMIZER_SLOTS,
                                     .base = &type_optimizer, .init_signature = ADAM_SIGNATURE,
                                     .doc = "Implements Adam algorithm."};
+static const ValueType type_adamw = {.name = "AdamW", .module = "torch.optim.adamw",
+                                     OPTIMIZER_SLOTS, .base = &type_optimizer,
+                                     .init_signature = ADAMW_SIGNATURE,
+                                     .doc = "Implements AdamW algorithm."};
 static const ValueType type_sparse_adam = {
     .name = "SparseAdam", .module = "torch.optim.sparse_adam", OPTIMIZER_SLOTS,
     .base = &type_optimizer, .init_signature = SPARSE_ADAM_SIGNATURE,
@@ -770,6 +781,26 @@ static Value *construct_adam(Interp *I, CallArgs *args) {
     return r;
 }
 
+static Value *construct_adamw(Interp *I, CallArgs *args) {
+    static const BuiltinSpec spec = {"AdamW", NULL, ADAMW_SIGNATURE, NULL};
+    Value *argv[SIG_MAX_PARAMS];
+    Signature *sig;
+    if (bind(I, &spec, args, argv, &sig)) return NULL;
+    Value *r = NULL;
+    int c = 0;
+    if (!check_adam_args(I, argv[1], argv[3], argv[2], false) &&
+        (c = below(I, argv[4], 0.0, false)) == 0) {
+        static const char *const names[] = {"lr",      "betas",    "eps",       "weight_decay",
+                                            "amsgrad", "foreach",  "maximize",  "capturable"};
+        Value *vals[] = {argv[1], argv[2], argv[3], argv[4], argv[5], argv[7], argv[6], argv[8]};
+        r = optimizer_new(I, &type_adamw, OPTIM_ADAMW, argv[0], make_defaults(I, names, vals, 8));
+    } else if (c > 0) {
+        value_error_with(I, "Invalid weight_decay value: ", argv[4]);
+    }
+    sig_release_bound(sig, argv);
+    return r;
+}
+
 static Value *construct_sparse_adam(Interp *I, CallArgs *args) {
     static const BuiltinSpec spec = {"SparseAdam", NULL, SPARSE_ADAM_SIGNATURE, NULL};
     Value *argv[SIG_MAX_PARAMS];
@@ -788,8 +819,8 @@ static Value *construct_sparse_adam(Interp *I, CallArgs *args) {
 
 static Value *construct_optimizer(Interp *I, CallArgs *args) {
     (void)args;
-    interp_error(I, ERR_NOT_IMPLEMENTED, "torch.optim.Optimizer is a base class: use SGD, Adam "
-                                         "or SparseAdam");
+    interp_error(I, ERR_NOT_IMPLEMENTED, "torch.optim.Optimizer is a base class: use SGD, "
+                                         "Adam, AdamW or SparseAdam");
     return NULL;
 }
 
@@ -808,10 +839,11 @@ static int init_optim(Interp *I, Value *m) {
     return set_class(I, m, &type_optimizer, construct_optimizer) ||
            set_class(I, m, &type_sgd, construct_sgd) ||
            set_class(I, m, &type_adam, construct_adam) ||
+           set_class(I, m, &type_adamw, construct_adamw) ||
            set_class(I, m, &type_sparse_adam, construct_sparse_adam)
                ? -1
                : 0;
 }
 
 const ModuleDef module_def_optim = {"torch.optim", NULL, init_optim,
-                                    "Optimization algorithms (PyTorch 1.13): SGD, Adam, SparseAdam."};
+                                    "Optimization algorithms (PyTorch 1.13): SGD, Adam, AdamW, SparseAdam."};
