@@ -348,11 +348,7 @@ static void history_start(Repl *r) {
 
 /* ---- running code ---- */
 
-int repl_exit_status(const Session *s) {
-    /* Until the session reports exit()'s argument (see /work/wip/repl_needs.md). */
-    (void)s;
-    return 0;
-}
+int repl_exit_status(const Session *s) { return session_exit_status(s); }
 
 static const SessionSink repl_sink_template = {NULL, repl_stream, repl_display, repl_result,
                                                repl_error};

@@ -14,6 +14,7 @@
 #include "lang/builtins.h"
 #include "lang/callable.h"
 #include "lang/eval.h"
+#include "lang/exceptions.h"
 #include "lang/interp.h"
 #include "lang/lex.h"
 #include "lang/module.h"
@@ -233,6 +234,45 @@ int session_execute(Session *s, const char *code, size_t len, const SessionExecO
     return session_run(s, code, len, chunk, silent, sink);
 }
 
+/* SystemExit reached the top (exit(), quit(), raise SystemExit): Python's exit status
+ * is its code — None: 0; an int: itself; anything else is printed to stderr, status 1. */
+static int system_exit(Session *s) {
+    Interp *I = s->interp;
+    Value *exc = exc_from_error(I);
+    Value *args = exc ? op_getattr_opt(I, exc, "args") : NULL;
+    Value *code = args && val_is(args, &type_tuple) && ((ListValue *)args)->count == 1
+                      ? ((ListValue *)args)->items[0]
+                      : NULL;
+    s->exit_status = 0;
+    if (code && val_is_int(code)) {
+        s->exit_status = (int)val_as_int(code);
+    } else if (code && !val_is_none(code)) {
+        StrBuf text = SB_INIT;
+        if (!val_str_of(I, code, &text)) {
+            sb_appendc(&text, '\n');
+            if (s->sink && s->sink->on_stream && !sb_check(&text, &I->error))
+                s->sink->on_stream(s->sink->ctx, "stderr", sb_str(&text), text.len);
+        }
+        sb_free(&text);
+        s->exit_status = 1;
+    } else if (args && val_is(args, &type_tuple) && ((ListValue *)args)->count > 1) {
+        StrBuf text = SB_INIT;
+        if (!val_repr(I, args, &text)) {
+            sb_appendc(&text, '\n');
+            if (s->sink && s->sink->on_stream && !sb_check(&text, &I->error))
+                s->sink->on_stream(s->sink->ctx, "stderr", sb_str(&text), text.len);
+        }
+        sb_free(&text);
+        s->exit_status = 1;
+    }
+    val_release(args);
+    val_release(exc);
+    interp_clear_error(I);
+    return SESSION_EXIT;
+}
+
+int session_exit_status(const Session *s) { return s->exit_status; }
+
 int session_run(Session *s, const char *code, size_t len, const char *chunk, bool silent,
                 const SessionSink *sink) {
     Interp *I = s->interp;
@@ -255,7 +295,9 @@ int session_run(Session *s, const char *code, size_t len, const char *chunk, boo
     Value *result = NULL;
     int rc = eval_module(I, ast, chunk, code, len, &result);
     int status = SESSION_OK;
-    if (rc) {
+    if (rc && I->error.code == ERR_SYSTEM_EXIT) {
+        status = system_exit(s);
+    } else if (rc) {
         Error e = I->error;
         interp_clear_error(I);
         report_error(s, &e, chunk, code, len, rc == EVAL_COMPILE_ERROR);

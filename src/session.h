@@ -117,6 +117,9 @@ void session_interrupt(Session *s);
  * (0: no limit). For fuzzing and tests. */
 void session_set_step_limit(Session *s, unsigned long long steps);
 void session_free_string(char *text);
+/* After session_execute returned SESSION_EXIT: the status exit()/SystemExit asked for
+ * (exit() 0, exit(3) 3, exit("message") 1 with the message written to stderr). */
+int session_exit_status(const Session *s);
 
 /* ---- lessons (src/lesson.c, src/magic.c) ---- */
 

@@ -17,6 +17,7 @@ struct Session {
     const SessionSink *sink; /* the sink of the running execution */
     ParseOptions parse;
     void *magic_state;       /* owned by magic.c (history, timers), NULL until used */
+    int exit_status;         /* exit()/SystemExit's status after SESSION_EXIT */
 };
 
 /* Parses and runs code in the session (no magics, no execution count): what

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/interp.h"
 #include "lang/methods.h"
@@ -1216,7 +1217,57 @@ const BuiltinSpec builtins_functions[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/* exit and quit: site.Quitter objects; calling one raises SystemExit(code). */
+typedef struct QuitterValue {
+    Value base;
+    const char *name;
+} QuitterValue;
+
+static int repr_quitter(Interp *I, Value *self, StrBuf *out) {
+    (void)I;
+    sb_appendf(out, "Use %s() or Ctrl-D (i.e. EOF) to exit", ((QuitterValue *)self)->name);
+    return 0;
+}
+
+static Value *call_quitter(Interp *I, Value *self, CallArgs *args) {
+    if (args->nkw) {
+        interp_error(I, ERR_TYPE, "Quitter.__call__() got an unexpected keyword argument '%s'",
+                     args->kwnames[0]);
+        return NULL;
+    }
+    if (args->nargs > 1) {
+        interp_error(I, ERR_TYPE, "Quitter.__call__() takes from 1 to 2 positional arguments "
+                                  "but %lld were given",
+                     (long long)args->nargs + 1);
+        return NULL;
+    }
+    (void)self;
+    Value *cls = exc_class_for_code(I, ERR_SYSTEM_EXIT);
+    CallArgs call = {args->args, args->nargs, NULL, NULL, 0};
+    Value *exc = cls ? exc_instantiate(I, cls, &call) : NULL;
+    val_release(cls);
+    if (exc) exc_raise(I, exc);
+    val_release(exc);
+    return NULL;
+}
+
+static const ValueType type_quitter = {.name = "Quitter",
+                                       .module = "_sitebuiltins",
+                                       .repr = repr_quitter,
+                                       .call = call_quitter,
+                                       .init_signature = "(code=None)",
+                                       .doc = "Leave embedlab (raises SystemExit(code))."};
+
 int builtins_install(Interp *I, Value *ns) {
+    static const char *const quitters[] = {"exit", "quit"};
+    for (int i = 0; i < 2; i++) {
+        QuitterValue *q = (QuitterValue *)val_alloc(I, &type_quitter, sizeof *q);
+        if (!q) return -1;
+        q->name = quitters[i];
+        int rc = val_dict_set_str(I, ns, quitters[i], (Value *)q);
+        val_release((Value *)q);
+        if (rc) return -1;
+    }
     for (const BuiltinSpec *spec = builtins_functions; spec->name; spec++) {
         Value *fn = builtin_new(I, spec, spec->name, NULL);
         if (!fn || val_dict_set_str(I, ns, spec->name, fn)) {

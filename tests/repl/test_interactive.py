@@ -232,7 +232,6 @@ def test_ctrl_d_exits_zero(sb):
     assert r.wait_exit() == 0
 
 
-@xfail("exit()/quit() builtins returning SESSION_EXIT (repl_needs.md)")
 def test_exit_and_quit(sb):
     r = start(sb)
     r.send("exit()\r")

@@ -94,7 +94,6 @@ def test_stdout_and_stderr_streams_stay_apart(sb):
     assert (rc, out, err) == (0, "out\nout2\n", "shell-err\n")
 
 
-@xfail("exit()/quit() builtins returning SESSION_EXIT with a status (repl_needs.md)")
 def test_exit_status_from_exit(sb):
     assert script(sb, stdin="print('a')\nexit(3)\nprint('b')\n") == (3, "a\n", "")
     assert script(sb, ["-c", "quit()"]) == (0, "", "")
