@@ -81,6 +81,15 @@ Value *nn_get_attr(Interp *I, NNModule *m, const char *name);
 /* A new nn.Parameter aliasing `data` (sharing its storage) with requires_grad. */
 Value *nn_parameter_new(Interp *I, Value *data, bool requires_grad);
 
+/* Binds args as a call of the Python method `qualname` ("Embedding.__init__",
+ * "Embedding.forward") whose signature text (spec->signature) starts with a self (or cls)
+ * parameter, so messages count self as Python does ("Embedding.__init__() takes from 3 to
+ * 11 positional arguments but 12 were given"). On success argv[0..) holds the parameters
+ * AFTER self as new references and *sig_out the signature: release them with
+ * sig_release_bound(*sig_out, argv). Returns -1 with the error set. */
+int nn_bind_method(Interp *I, const BuiltinSpec *spec, const char *qualname, CallArgs *args,
+                   Value **argv, Signature **sig_out);
+
 /* The class object for an NNType (nn.Embedding), with its constructor; new reference. */
 Value *nn_class_value(Interp *I, const NNType *type, Value *(*construct)(Interp *I, CallArgs *));
 
