@@ -24,15 +24,19 @@
 
 
 /* Constructor signatures: one text each for argument binding, help() and completion. */
-#define EMBEDDING_SIGNATURE                                                                 \
-    "(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, "      \
-    "scale_grad_by_freq=False, sparse=False, _weight=None, device=None, dtype=None)"
-#define EMBEDDING_BAG_SIGNATURE                                                             \
-    "(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, " \
+#define EMBEDDING_PARAMS                                                                    \
+    "num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, "      \
+    "scale_grad_by_freq=False, sparse=False, _weight=None, device=None, dtype=None"
+#define EMBEDDING_BAG_PARAMS                                                                \
+    "num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, " \
     "mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, "  \
-    "device=None, dtype=None)"
-#define LINEAR_SIGNATURE "(in_features, out_features, bias=True, device=None, dtype=None)"
-#define DROPOUT_SIGNATURE "(p=0.5, inplace=False)"
+    "device=None, dtype=None"
+#define LINEAR_PARAMS "in_features, out_features, bias=True, device=None, dtype=None"
+#define DROPOUT_PARAMS "p=0.5, inplace=False"
+#define EMBEDDING_SIGNATURE "(" EMBEDDING_PARAMS ")"
+#define EMBEDDING_BAG_SIGNATURE "(" EMBEDDING_BAG_PARAMS ")"
+#define LINEAR_SIGNATURE "(" LINEAR_PARAMS ")"
+#define DROPOUT_SIGNATURE "(" DROPOUT_PARAMS ")"
 
 /* ---- shared helpers ---- */
 
@@ -63,22 +67,32 @@ static double attr_float(Interp *I, NNModule *m, const char *name, double fallba
 static Value *module_value(NNModule *m) { return (Value *)m; }
 
 
+/* Binds forward(self, input) of class `cls` with Python's messages
+ * ("Embedding.forward() missing 1 required positional argument: 'input'"); returns the
+ * input, borrowed from args, or NULL with the error set. */
+static Value *forward_arg(Interp *I, CallArgs *args, const char *cls) {
+    static const BuiltinSpec spec = {"forward", NULL, "(self, input)", NULL};
+    char qualname[64];
+    snprintf(qualname, sizeof qualname, "%s.forward", cls);
+    Signature *sig;
+    Value *argv[SIG_MAX_PARAMS];
+    if (nn_bind_method(I, &spec, qualname, args, argv, &sig)) return NULL;
+    Value *input = argv[0]; /* still referenced by args for the whole call */
+    sig_release_bound(sig, argv);
+    return input;
+}
+
 /* The single tensor argument of forward(input). */
 static Tensor *forward_input(Interp *I, CallArgs *args, const char *cls, const char *fn,
                              int position) {
-    if (args->nargs != 1 || args->nkw) {
-        interp_error(I, ERR_TYPE, "forward() takes 2 positional arguments but %lld were given",
-                     (long long)args->nargs + 1);
-        return NULL;
-    }
-    (void)cls;
-    if (!val_is_tensor(args->args[0])) {
+    Value *input = forward_arg(I, args, cls);
+    if (!input) return NULL;
+    if (!val_is_tensor(input)) {
         interp_error(I, ERR_TYPE, "%s(): argument '%s' (position %d) must be Tensor, not %s", fn,
-                     position == 2 ? "indices" : "input", position,
-                     val_type_name(args->args[0]));
+                     position == 2 ? "indices" : "input", position, val_type_name(input));
         return NULL;
     }
-    return tensor_of(args->args[0]);
+    return tensor_of(input);
 }
 
 static Tensor *weight_of(Interp *I, NNModule *m, const char *name) {
@@ -89,6 +103,98 @@ static Tensor *weight_of(Interp *I, NNModule *m, const char *name) {
         return NULL;
     }
     return tensor_of(w);
+}
+
+/* torch.empty((first, second)) as the modules call it, on the sizes as the user gave them,
+ * with the argument parser's errors: no overload matches unless the first element is an
+ * int (not a bool); a later element may be an int or a bool, anything else is "found
+ * element of type float at pos 2". */
+static int empty_size2(Interp *I, Value *first, Value *second, int64_t *a, int64_t *b) {
+    if (val_is(first, &type_bool) || arg_int(I, first, "empty", "size", a)) {
+        interp_clear_error(I);
+        return interp_error(
+            I, ERR_TYPE,
+            "empty() received an invalid combination of arguments - got (tuple, dtype=NoneType, "
+            "device=NoneType), but expected one of:\n"
+            " * (tuple of ints size, *, tuple of names names, torch.memory_format memory_format, "
+            "torch.dtype dtype, torch.layout layout, torch.device device, bool pin_memory, bool "
+            "requires_grad)\n"
+            " * (tuple of SymInts size, *, torch.memory_format memory_format, Tensor out, "
+            "torch.dtype dtype, torch.layout layout, torch.device device, bool pin_memory, bool "
+            "requires_grad)\n");
+    }
+    if (val_is(second, &type_bool)) {
+        *b = val_as_int(second);
+        return 0;
+    }
+    if (arg_int(I, second, "empty", "size", b)) {
+        interp_clear_error(I);
+        return interp_error(I, ERR_TYPE,
+                            "empty(): argument 'size' must be tuple of SymInts, but found element "
+                            "of type %s at pos 2",
+                            val_type_name(second));
+    }
+    return 0;
+}
+
+/* The sizes and padding_idx of Embedding/EmbeddingBag(n, d, padding_idx=..., _weight=...),
+ * checked in torch's order: the padding_idx assertion (message `pad_msg` style: core's
+ * emb/bag check), then torch.empty((n, d)) when there is no _weight, then (for a float
+ * padding_idx) the failing weight[padding_idx].fill_(0). *pad_value: a new reference to
+ * the normalised padding_idx (or None). */
+static int module_sizes(Interp *I, const char *cls, bool bag, Value *n, Value *d,
+                        Value *padding_idx, Value *weight, int64_t *num, int64_t *dim,
+                        bool *has_pad, int64_t *pad, Value **pad_value) {
+    Error err;
+    *has_pad = !val_is_none(padding_idx);
+    *pad = 0;
+    *pad_value = NULL;
+    bool n_int = val_is_int(n) && !val_is(n, &type_bool);
+    bool pad_float = *has_pad && val_is(padding_idx, &type_float);
+    if (*has_pad && pad_float && val_is_number(n)) {
+        double p = val_as_float(padding_idx), nn = val_as_float(n);
+        if ((p > 0 && !(p < nn)) || (p < 0 && !(p >= -nn)))
+            return interp_error(I, ERR_ASSERTION, "%s must be within num_embeddings",
+                                bag ? "padding_idx" : "Padding_idx");
+    } else if (*has_pad && (n_int || weight)) {
+        int64_t raw;
+        if (arg_int(I, n, cls, "num_embeddings", num) ||
+            arg_int(I, padding_idx, cls, "padding_idx", &raw))
+            return -1;
+        if ((bag ? bag_check_padding_idx(*num, raw, pad, &err)
+                 : emb_check_padding_idx(*num, raw, pad, &err)))
+            return interp_raise(I, &err);
+        *pad_value = val_int(I, *pad);
+        if (!*pad_value) return -1;
+    }
+    if (!weight) {
+        if (empty_size2(I, n, d, num, dim)) goto fail;
+        if (pad_float) {
+            interp_error(I, ERR_INDEX, "only integers, slices (`:`), ellipsis (`...`), None and "
+                                       "long or byte Variables are valid indices (got float)");
+            goto fail;
+        }
+    } else if (arg_int(I, n, cls, "num_embeddings", num) ||
+               arg_int(I, d, cls, "embedding_dim", dim)) {
+        goto fail;
+    }
+    if (*has_pad && !*pad_value) { /* checked after the sizes (num_embeddings not an int) */
+        int64_t raw;
+        if (arg_int(I, padding_idx, cls, "padding_idx", &raw)) goto fail;
+        if ((bag ? bag_check_padding_idx(*num, raw, pad, &err)
+                 : emb_check_padding_idx(*num, raw, pad, &err))) {
+            interp_raise(I, &err);
+            goto fail;
+        }
+        *pad_value = val_int(I, *pad);
+        if (!*pad_value) return -1;
+    }
+    if (!*has_pad) *pad_value = val_none(I);
+    return *pad_value ? 0 : -1;
+fail:
+    val_release(*pad_value);
+    *pad_value = NULL;
+    return -1;
 }
 
 static Generator *generator(Interp *I) {
@@ -154,14 +260,10 @@ Value *nn_embedding(Interp *I, Value *input, Tensor *weight, Value *padding_idx,
 }
 
 static Value *embedding_forward(Interp *I, NNModule *m, CallArgs *args) {
-    if (args->nargs != 1 || args->nkw) {
-        interp_error(I, ERR_TYPE, "forward() takes 2 positional arguments but %lld were given",
-                     (long long)args->nargs + 1);
-        return NULL;
-    }
-    Tensor *weight = weight_of(I, m, "weight");
+    Value *input = forward_arg(I, args, "Embedding");
+    Tensor *weight = input ? weight_of(I, m, "weight") : NULL;
     if (!weight) return NULL;
-    return nn_embedding(I, args->args[0], weight, nn_get_attr(I, m, "padding_idx"),
+    return nn_embedding(I, input, weight, nn_get_attr(I, m, "padding_idx"),
                         nn_get_attr(I, m, "max_norm"), nn_get_attr(I, m, "norm_type"),
                         nn_get_attr(I, m, "scale_grad_by_freq"), nn_get_attr(I, m, "sparse"));
 }
@@ -191,23 +293,13 @@ static const BuiltinSpec embedding_methods[] = {
 static Value *make_embedding(Interp *I, Value *n, Value *d, Value *padding_idx, Value *max_norm,
                              Value *norm_type, Value *scale_grad_by_freq, Value *sparse,
                              Value *weight) {
-    int64_t num, dim;
-    if (arg_int(I, n, "Embedding", "num_embeddings", &num) ||
-        arg_int(I, d, "Embedding", "embedding_dim", &dim))
-        return NULL;
-    Value *pad_value = padding_idx;
-    int64_t pad = 0;
-    bool has_pad = !val_is_none(padding_idx);
+    int64_t num, dim, pad;
+    bool has_pad;
+    Value *pad_value;
     Error err;
-    if (has_pad) {
-        int64_t raw;
-        if (arg_int(I, padding_idx, "Embedding", "padding_idx", &raw)) return NULL;
-        if (emb_check_padding_idx(num, raw, &pad, &err)) return interp_raise(I, &err), NULL;
-        pad_value = val_int(I, pad);
-        if (!pad_value) return NULL;
-    } else {
-        val_retain(pad_value);
-    }
+    if (module_sizes(I, "Embedding", false, n, d, padding_idx, weight, &num, &dim, &has_pad,
+                     &pad, &pad_value))
+        return NULL;
     NNModule *m = nn_module_new(I, &nn_type_embedding);
     int rc = m ? 0 : -1;
     if (rc == 0) rc = nn_set_attr(I, m, "num_embeddings", n) || nn_set_attr(I, m, "embedding_dim", d) ||
@@ -238,10 +330,10 @@ static Value *make_embedding(Interp *I, Value *n, Value *d, Value *padding_idx, 
 }
 
 static Value *construct_embedding(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"Embedding", NULL, EMBEDDING_SIGNATURE, NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    static const BuiltinSpec spec = {"Embedding", NULL, "(self, " EMBEDDING_PARAMS ")", NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__init__", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "Embedding.__init__", args, argv, &sig)) return NULL;
     Value *weight = val_is_none(argv[7]) ? NULL : argv[7];
     Value *r = NULL;
     if (weight && !val_is_tensor(weight))
@@ -372,10 +464,10 @@ Value *nn_embedding_bag(Interp *I, Value *input, Tensor *weight, Value *offsets,
 
 static Value *bag_forward_module(Interp *I, NNModule *m, CallArgs *args) {
     static const BuiltinSpec spec = {"forward", NULL,
-                                     "(input, offsets=None, per_sample_weights=None)", NULL};
-    Signature *sig = builtin_signature(I, &spec);
+                                     "(self, input, offsets=None, per_sample_weights=None)", NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "forward", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "EmbeddingBag.forward", args, argv, &sig)) return NULL;
     Tensor *weight = weight_of(I, m, "weight");
     Value *r = weight ? nn_embedding_bag(I, argv[0], weight, argv[1], nn_get_attr(I, m, "max_norm"),
                                  nn_get_attr(I, m, "norm_type"),
@@ -391,23 +483,13 @@ static Value *bag_forward_module(Interp *I, NNModule *m, CallArgs *args) {
 static Value *make_bag(Interp *I, Value **argv, Value *weight) {
     /* argv: num_embeddings, embedding_dim, max_norm, norm_type, scale_grad_by_freq, mode,
      * sparse, include_last_offset, padding_idx */
-    int64_t num, dim;
-    if (arg_int(I, argv[0], "EmbeddingBag", "num_embeddings", &num) ||
-        arg_int(I, argv[1], "EmbeddingBag", "embedding_dim", &dim))
-        return NULL;
+    int64_t num, dim, pad;
+    bool has_pad;
+    Value *pad_value;
     Error err;
-    int64_t pad = 0;
-    bool has_pad = !val_is_none(argv[8]);
-    Value *pad_value = NULL;
-    if (has_pad) {
-        int64_t raw;
-        if (arg_int(I, argv[8], "EmbeddingBag", "padding_idx", &raw)) return NULL;
-        if (bag_check_padding_idx(num, raw, &pad, &err)) return interp_raise(I, &err), NULL;
-        pad_value = val_int(I, pad);
-    } else {
-        pad_value = val_none(I);
-    }
-    if (!pad_value) return NULL;
+    if (module_sizes(I, "EmbeddingBag", true, argv[0], argv[1], argv[8], weight, &num, &dim,
+                     &has_pad, &pad, &pad_value))
+        return NULL;
     NNModule *m = nn_module_new(I, &nn_type_embedding_bag);
     int rc = m ? 0 : -1;
     if (rc == 0)
@@ -428,11 +510,7 @@ static Value *make_bag(Interp *I, Value **argv, Value *weight) {
     }
     if (rc == 0) rc = param ? nn_set_parameter(I, m, "weight", param) : -1;
     val_release(param);
-    if (rc == 0) {
-        BagMode mode;
-        if (!val_is_str(argv[5])) rc = interp_error(I, ERR_VALUE, "mode has to be one of sum, mean or max");
-        else if (bag_mode_parse(val_str_data(argv[5]), &mode, &err)) rc = interp_raise(I, &err);
-    }
+    /* mode is not checked here: torch stores any value and fails at forward. */
     if (rc == 0)
         rc = nn_set_attr(I, m, "mode", argv[5]) || nn_set_attr(I, m, "sparse", argv[6]) ||
              nn_set_attr(I, m, "include_last_offset", argv[7]) ||
@@ -446,10 +524,11 @@ static Value *make_bag(Interp *I, Value **argv, Value *weight) {
 }
 
 static Value *construct_embedding_bag(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"EmbeddingBag", NULL, EMBEDDING_BAG_SIGNATURE, NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    static const BuiltinSpec spec = {"EmbeddingBag", NULL, "(self, " EMBEDDING_BAG_PARAMS ")",
+                                     NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__init__", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "EmbeddingBag.__init__", args, argv, &sig)) return NULL;
     Value *ordered[9] = {argv[0], argv[1], argv[2], argv[3], argv[4],
                          argv[5], argv[6], argv[8], argv[9]};
     Value *weight = val_is_none(argv[7]) ? NULL : argv[7];
@@ -554,15 +633,13 @@ static int linear_reset(Interp *I, Tensor *weight, Tensor *bias) {
 }
 
 static Value *construct_linear(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"Linear", NULL, LINEAR_SIGNATURE, NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    static const BuiltinSpec spec = {"Linear", NULL, "(self, " LINEAR_PARAMS ")", NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__init__", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "Linear.__init__", args, argv, &sig)) return NULL;
     int64_t in, out;
     NNModule *m = NULL;
-    if (arg_int(I, argv[0], "Linear", "in_features", &in) ||
-        arg_int(I, argv[1], "Linear", "out_features", &out))
-        goto done;
+    if (empty_size2(I, argv[1], argv[0], &out, &in)) goto done;
     int with_bias = val_truth(I, argv[2]);
     if (with_bias < 0) goto done;
     Error err;
@@ -637,10 +714,11 @@ static Value *dropout_forward(Interp *I, NNModule *m, CallArgs *args) {
 }
 
 static Value *construct_dropout(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"Dropout", NULL, DROPOUT_SIGNATURE, NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    /* Dropout inherits __init__ from _DropoutNd, whose name Python's messages show. */
+    static const BuiltinSpec spec = {"Dropout", NULL, "(self, " DROPOUT_PARAMS ")", NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__init__", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "_DropoutNd.__init__", args, argv, &sig)) return NULL;
     double p;
     NNModule *m = NULL;
     if (arg_float(I, argv[0], "Dropout", "p", &p) == 0) {
@@ -663,44 +741,63 @@ static Value *construct_dropout(Interp *I, CallArgs *args) {
 }
 
 static Value *relu_forward(Interp *I, NNModule *m, CallArgs *args) {
-    (void)m;
-    Tensor *input = forward_input(I, args, "ReLU", "relu", 1);
-    return input ? torch_unary(I, UN_RELU, input) : NULL;
+    Value *arg = forward_arg(I, args, "ReLU");
+    if (!arg) return NULL;
+    if (!val_is_tensor(arg)) {
+        interp_error(I, ERR_TYPE, "relu(): argument 'input' (position 1) must be Tensor, not %s",
+                     val_type_name(arg));
+        return NULL;
+    }
+    if (attr_truthy(I, m, "inplace")) /* F.relu(input, inplace=True): torch.relu_ */
+        return torch_inplace_unary(I, UN_RELU, tensor_of(arg)) ? NULL : val_retain(arg);
+    return torch_unary(I, UN_RELU, tensor_of(arg));
+}
+
+static int relu_extra_repr(Interp *I, NNModule *m, StrBuf *out) {
+    (void)I;
+    if (attr_truthy(I, m, "inplace")) sb_append(out, "inplace=True");
+    return 0;
 }
 
 static Value *identity_forward(Interp *I, NNModule *m, CallArgs *args) {
     (void)m;
-    if (args->nargs != 1) {
-        interp_error(I, ERR_TYPE, "forward() takes 2 positional arguments but %lld were given",
-                     (long long)args->nargs + 1);
-        return NULL;
-    }
-    return val_retain(args->args[0]);
+    Value *input = forward_arg(I, args, "Identity");
+    return input ? val_retain(input) : NULL;
 }
 
-static Value *construct_simple(Interp *I, CallArgs *args, const NNType *type) {
-    (void)args;
-    return (Value *)nn_module_new(I, type);
-}
 static Value *construct_relu(Interp *I, CallArgs *args) {
-    return construct_simple(I, args, &nn_type_relu);
+    static const BuiltinSpec spec = {"ReLU", NULL, "(self, inplace=False)", NULL};
+    Signature *sig;
+    Value *argv[SIG_MAX_PARAMS];
+    if (nn_bind_method(I, &spec, "ReLU.__init__", args, argv, &sig)) return NULL;
+    NNModule *m = nn_module_new(I, &nn_type_relu);
+    if (m && nn_set_attr(I, m, "inplace", argv[0])) {
+        val_release(module_value(m));
+        m = NULL;
+    }
+    sig_release_bound(sig, argv);
+    return (Value *)m;
 }
+/* Identity(*args, **kwargs) ignores its arguments, as torch's does. */
 static Value *construct_identity(Interp *I, CallArgs *args) {
-    return construct_simple(I, args, &nn_type_identity);
+    (void)args;
+    return (Value *)nn_module_new(I, &nn_type_identity);
 }
 static Value *construct_module(Interp *I, CallArgs *args) {
-    return construct_simple(I, args, &nn_type_module);
+    static const BuiltinSpec spec = {"Module", NULL, "(self)", NULL};
+    Signature *sig;
+    Value *argv[SIG_MAX_PARAMS];
+    if (nn_bind_method(I, &spec, "Module.__init__", args, argv, &sig)) return NULL;
+    sig_release_bound(sig, argv);
+    return (Value *)nn_module_new(I, &nn_type_module);
 }
 
 /* ---- Sequential ---- */
 
 static Value *sequential_forward(Interp *I, NNModule *m, CallArgs *args) {
-    if (args->nargs != 1 || args->nkw) {
-        interp_error(I, ERR_TYPE, "forward() takes 2 positional arguments but %lld were given",
-                     (long long)args->nargs + 1);
-        return NULL;
-    }
-    Value *x = val_retain(args->args[0]);
+    Value *x = forward_arg(I, args, "Sequential");
+    if (!x) return NULL;
+    val_retain(x);
     DictValue *d = (DictValue *)m->modules;
     for (int64_t i = 0; x && i < d->used; i++) {
         if (!d->entries[i].key || val_is_none(d->entries[i].value)) continue;
@@ -713,7 +810,7 @@ static Value *sequential_forward(Interp *I, NNModule *m, CallArgs *args) {
 
 static Value *construct_sequential(Interp *I, CallArgs *args) {
     if (args->nkw) {
-        interp_error(I, ERR_TYPE, "Sequential() got an unexpected keyword argument '%s'",
+        interp_error(I, ERR_TYPE, "Sequential.__init__() got an unexpected keyword argument '%s'",
                      args->kwnames[0]);
         return NULL;
     }
@@ -818,7 +915,7 @@ const NNType nn_type_dropout = {NN_CLASS("Dropout", "torch.nn.modules.dropout", 
                                 dropout_forward, dropout_extra_repr};
 const NNType nn_type_relu = {NN_CLASS("ReLU", "torch.nn.modules.activation", NULL, NULL, "(inplace=False)",
                                       "Applies max(0, x) element-wise."),
-                             relu_forward, NULL};
+                             relu_forward, relu_extra_repr};
 const NNType nn_type_identity = {NN_CLASS("Identity", "torch.nn.modules.linear", NULL, NULL, "()",
                                           "Returns its input unchanged."),
                                  identity_forward, NULL};
@@ -832,10 +929,11 @@ const NNType nn_type_sequential = {
 /* ---- torch.nn.Parameter ---- */
 
 static Value *construct_parameter(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"Parameter", NULL, "(data=None, requires_grad=True)", NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    static const BuiltinSpec spec = {"Parameter", NULL, "(cls, data=None, requires_grad=True)",
+                                     NULL};
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__new__", args, argv)) return NULL;
+    if (nn_bind_method(I, &spec, "Parameter.__new__", args, argv, &sig)) return NULL;
     Value *r = NULL;
     int flag = val_truth(I, argv[1]);
     if (flag >= 0) {

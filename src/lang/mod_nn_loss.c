@@ -151,10 +151,12 @@ const BuiltinSpec nn_loss_functions[] = {
 
 /* forward(input, target): the functional form with the module's stored arguments. */
 static Value *loss_forward(Interp *I, NNModule *m, CallArgs *args, int kind) {
-    static const BuiltinSpec spec = {"forward", NULL, "(input, target)", NULL};
-    Signature *sig = builtin_signature(I, &spec);
+    static const BuiltinSpec spec = {"forward", NULL, "(self, input, target)", NULL};
+    static const char *const qualnames[] = {"CrossEntropyLoss.forward", "NLLLoss.forward",
+                                            "MSELoss.forward"};
+    Signature *sig;
     Value *bound[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "forward", args, bound)) return NULL;
+    if (nn_bind_method(I, &spec, qualnames[kind], args, bound, &sig)) return NULL;
     Value *argv[8] = {bound[0], bound[1], NULL, NULL, NULL, NULL, NULL, NULL};
     Value *r = NULL;
     Value *none = I->none;
@@ -202,9 +204,11 @@ static int set_reduction(Interp *I, NNModule *m, Value *size_average, Value *red
  * is keyed by the entry's address). */
 static Value *construct_loss(Interp *I, CallArgs *args, const NNType *type, const BuiltinSpec *spec,
                              int kind) {
-    Signature *sig = builtin_signature(I, spec);
+    char qualname[64];
+    snprintf(qualname, sizeof qualname, "%s.__init__", type->type.name);
+    Signature *sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (!sig || sig_bind(I, sig, "__init__", args, argv)) return NULL;
+    if (nn_bind_method(I, spec, qualname, args, argv, &sig)) return NULL;
     NNModule *m = nn_module_new(I, type);
     int rc = m ? 0 : -1;
     if (rc == 0 && kind == 2) {
@@ -228,11 +232,14 @@ static Value *construct_loss(Interp *I, CallArgs *args, const NNType *type, cons
     return (Value *)m;
 }
 
-#define CE_INIT                                                                             \
-    "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', "  \
-    "label_smoothing=0.0)"
-#define NLL_INIT "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')"
-#define MSE_INIT "(size_average=None, reduce=None, reduction='mean')"
+#define CE_INIT_PARAMS                                                                      \
+    "weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', "   \
+    "label_smoothing=0.0"
+#define NLL_INIT_PARAMS "weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'"
+#define MSE_INIT_PARAMS "size_average=None, reduce=None, reduction='mean'"
+#define CE_INIT "(" CE_INIT_PARAMS ")"
+#define NLL_INIT "(" NLL_INIT_PARAMS ")"
+#define MSE_INIT "(" MSE_INIT_PARAMS ")"
 
 #define LOSS_CLASS(cls_name, sig, text)                                                     \
     {.name = cls_name, .module = "torch.nn.modules.loss", NN_MODULE_SLOTS,                 \
@@ -251,14 +258,14 @@ const NNType nn_type_mse_loss = {
     mse_forward, NULL};
 
 Value *nn_construct_cross_entropy_loss(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"CrossEntropyLoss", NULL, CE_INIT, NULL};
+    static const BuiltinSpec spec = {"CrossEntropyLoss", NULL, "(self, " CE_INIT_PARAMS ")", NULL};
     return construct_loss(I, args, &nn_type_cross_entropy_loss, &spec, 0);
 }
 Value *nn_construct_nll_loss(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"NLLLoss", NULL, NLL_INIT, NULL};
+    static const BuiltinSpec spec = {"NLLLoss", NULL, "(self, " NLL_INIT_PARAMS ")", NULL};
     return construct_loss(I, args, &nn_type_nll_loss, &spec, 1);
 }
 Value *nn_construct_mse_loss(Interp *I, CallArgs *args) {
-    static const BuiltinSpec spec = {"MSELoss", NULL, MSE_INIT, NULL};
+    static const BuiltinSpec spec = {"MSELoss", NULL, "(self, " MSE_INIT_PARAMS ")", NULL};
     return construct_loss(I, args, &nn_type_mse_loss, &spec, 2);
 }

@@ -17,6 +17,8 @@
 #include "lang/ops.h"
 #include "lang/return_types.h"
 #include "lang/torch_state.h"
+#include "core/np_ops.h"
+#include "lang/np_value.h"
 #include "lang/torch_value.h"
 
 /* ---- wrapping ---- */
@@ -298,10 +300,10 @@ static void fill_data(Value *v, Tensor *t, int64_t *pos) {
 Tensor *tensor_from_data(Interp *I, Value *data, bool has_dtype, DType dtype) {
     DataScan scan;
     memset(&scan, 0, sizeof scan);
-    if (val_is_tensor(data)) {
+    if (val_is_tensor(data) || np_is_array(data)) {
         Error err;
-        Tensor *t = has_dtype ? tensor_to_dtype(tensor_of(data), dtype, &err)
-                              : tensor_clone(tensor_of(data), &err);
+        Tensor *src = val_is_tensor(data) ? tensor_of(data) : np_tensor(data);
+        Tensor *t = has_dtype ? np_copy(src, dtype, &err) : np_copy(src, src->dtype, &err);
         if (!t) interp_raise(I, &err);
         return t;
     }
@@ -772,10 +774,26 @@ static Value *getitem_tensor(Interp *I, Value *self, Value *key) {
     return tensor_value_take(I, result, &err);
 }
 
+/* True when key (or an item of a tuple key) is a 0-d integer tensor, which torch's
+ * assignment treats as a plain int (a select view). */
+static bool has_scalar_int_index(Value *key) {
+    Value **items = &key;
+    int64_t count = 1;
+    if (val_is(key, &type_tuple)) {
+        items = ((ListValue *)key)->items;
+        count = ((ListValue *)key)->count;
+    }
+    for (int64_t i = 0; i < count; i++) {
+        if (!val_is_tensor(items[i])) continue;
+        Tensor *x = tensor_of(items[i]);
+        if (x->ndim == 0 && !dtype_is_floating(x->dtype) && x->dtype != DTYPE_BOOL) return true;
+    }
+    return false;
+}
+
 static int setitem_tensor(Interp *I, Value *self, Value *key, Value *value) {
     if (!value) return interp_error(I, ERR_TYPE, "'Tensor' object doesn't support item deletion");
     Tensor *t = tensor_of(self);
-    if (torch_check_inplace(I, t)) return -1;
     Tensor *src = arg_tensor_or_number(I, value, "__setitem__", "value");
     if (!src) {
         if (val_is_sequence(value)) {
@@ -792,7 +810,17 @@ static int setitem_tensor(Interp *I, Value *self, Value *key, Value *value) {
     AutogradCtx *ctx = torch_autograd(I);
     Error err;
     err_clear(&err);
-    int rc;
+    /* The write goes through the basic-indexing view when there is one (t[0] = v is
+     * t[0].copy_(v)), so a leaf that requires grad is reported as "a view of a leaf". */
+    int rc = ctx ? ag_check_inplace(ctx, t, &err) : -1;
+    if (rc && (plan.view != t || has_scalar_int_index(key)) && t->requires_grad && ag_is_leaf(t))
+        err_set(&err, ERR_RUNTIME, "a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation.");
+    if (rc) {
+        plan_free(&plan);
+        tensor_release(src);
+        return ctx ? interp_raise(I, &err) : -1;
+    }
     if (!plan.advanced) {
         rc = tensor_copy_(plan.view, src, &err);
     } else {
