@@ -760,6 +760,20 @@ static void echo_statement(StrBuf *sb, const char *code, size_t len, bool color)
     }
 }
 
+/* Echoes code statement by statement, without running it. */
+static void echo_code(Session *s, StrBuf *sb, const char *code, bool color) {
+    size_t len = strlen(code);
+    size_t *starts = NULL;
+    int count = split_statements(s, code, len, &starts);
+    if (count < 0) {
+        echo_statement(sb, code, len, color);
+        return;
+    }
+    for (int i = 0; i < count; i++)
+        echo_statement(sb, code + starts[i], starts[i + 1] - starts[i], color);
+    mem_free(starts);
+}
+
 /* Runs code statement by statement, echoing each (when echo) with its output; results as
  * repr lines. short_errors: errors as "ename: evalue". Stops at the first error; returns
  * 0, or -1 after an error (*ename set). */
@@ -1273,8 +1287,9 @@ static void save(LessonRun *r) {
 static const char *dim(const LessonRun *r) { return r->color ? "\033[2m" : ""; }
 static const char *reset(const LessonRun *r) { return r->color ? "\033[0m" : ""; }
 
-/* Shows the current step; demos are run (echoed, with output). */
-static void show_step(LessonRun *r, const SessionSink *sink) {
+/* Shows the current step; demos are run (echoed, with output) when run, else only shown
+ * (going back must not run code twice: a second backward() would fail). */
+static void show_step_as(LessonRun *r, const SessionSink *sink, bool run) {
     const Lesson *l = r->l;
     StrBuf sb = SB_INIT;
     r->hints_shown = 0;
@@ -1291,17 +1306,24 @@ static void show_step(LessonRun *r, const SessionSink *sink) {
         return;
     }
     emit_sb(sink, &sb);
-    if (st->code) {
+    if (st->code && run) {
         emit(sink, "\n");
         char saved[4096];
         enter_lesson_dir(l, saved, sizeof saved);
         run_echoed(r->s, st->code, true, r->color, false, sink, NULL, 0);
         leave_lesson_dir(saved);
+    } else if (st->code) {
+        sb_append(&sb, "\n");
+        echo_code(r->s, &sb, st->code, r->color);
+        sb_appendf(&sb, "%s(shown again, not run again: its results are already in your "
+                        "session)%s\n", dim(r), reset(r));
     }
     sb_appendf(&sb, "%s(Enter to continue · `back` · `bye` to leave; or try some code)%s\n",
                dim(r), reset(r));
     emit_sb(sink, &sb);
 }
+
+static void show_step(LessonRun *r, const SessionSink *sink) { show_step_as(r, sink, true); }
 
 static void finish(LessonRun *r, const SessionSink *sink) {
     StrBuf sb = SB_INIT;
@@ -1436,7 +1458,7 @@ static void list_new_names(const Snapshot *before, const Snapshot *after, StrBuf
 
 static void show_solution(LessonRun *r, const LessonStep *st, StrBuf *sb) {
     sb_append(sb, "Reference solution:\n");
-    echo_statement(sb, st->solution, strlen(st->solution), r->color);
+    echo_code(r->s, sb, st->solution, r->color);
 }
 
 static int exercise_solved(LessonRun *r, const SessionSink *sink) {
@@ -1485,7 +1507,7 @@ int lesson_run_input(LessonRun *r, const char *code, size_t len, const SessionSi
     if (word && strcmp(word, "back") == 0) {
         if (r->step > 0) r->step--;
         save(r);
-        show_step(r, sink);
+        show_step_as(r, sink, false);
         return SESSION_OK;
     }
     if (word && strcmp(word, "restart") == 0) {

@@ -217,6 +217,20 @@ static void test_lesson_player_through_magics(void **state) {
     /* Magics still work inside a lesson. */
     assert_int_equal(run(s, "%who Tensor", &o), SESSION_OK);
     assert_non_null(strstr(o.text, "sentences"));
+    /* back shows the previous step without running it again. */
+    run(s, "back", &o);
+    assert_string_equal(session_lesson_prompt(s), "[6/11] ");
+    run(s, "", &o);
+    assert_non_null(strstr(o.text, "still open"));
+    run(s, "skip", &o);
+    assert_string_equal(session_lesson_prompt(s), "[7/11] ");
+    run(s, "", &o);
+    run(s, "back", &o);
+    assert_non_null(strstr(o.text, "shown again, not run again"));
+    assert_null(strstr(o.text, "tensor([[0., 1.")); /* the one-hot output is not shown */
+    run(s, "", &o);
+    assert_string_equal(session_lesson_prompt(s), "[8/11] ");
+    run(s, "back", &o);
     run(s, "bye", &o);
     assert_null(session_lesson_prompt(s));
     session_free(s);
