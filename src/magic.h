@@ -12,6 +12,7 @@
  *   %timeit [-n N] [-r R] STMT     time STMT as IPython does (mean ± std. dev. of runs)
  *   %history [-n] [N | M-N]        this session's inputs
  *   %lessons, %lesson NAME         the lessons (see magic_lessons)
+ *   %check ID                      is exercise ID solved in this session? (notebooks)
  *   %lsmagic                       list the magics
  *   !COMMAND                       run a shell command, its output as the cell's streams
  *   %%time, %%timeit as the first line of a cell: the rest of the cell is STMT.
@@ -34,9 +35,10 @@
 bool magic_dispatch(Session *s, const char *code, size_t len, const SessionExecOptions *opts,
                     const SessionSink *sink, int *status);
 
-/* %lessons (name NULL) and %lesson NAME: lists the lessons or starts one, writing through
- * sink; returns a SessionStatus. Until lessons exist (src/lesson.[ch]) this says that no
- * lessons are installed yet; the lesson issue replaces this function's body. */
+/* %lessons (name NULL) and %lesson NAME: lists the lessons or starts one (src/lesson.[ch]),
+ * writing through sink; returns a SessionStatus. While a lesson plays, magic_dispatch hands
+ * every input that is not a magic, a !command or a help shortcut to the lesson (its
+ * controls, or code that is then checked) and session_lesson_prompt gives its step. */
 int magic_lessons(Session *s, const char *name, const SessionSink *sink);
 
 /* Releases the magics' per-session state (called by session_free). */
