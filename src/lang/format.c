@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "lang/np_value.h"
 #include "lang/unicode.h"
 
 /* [[fill]align][sign][z][#][0][width][grouping][.precision][type] */
@@ -360,6 +361,11 @@ int format_value(Interp *I, Value *v, const char *spec, StrBuf *out) {
     if (val_is_int(v)) return format_integer(I, val_as_int(v), spec, val_type_name(v), out);
     if (val_is(v, &type_float)) return format_float(I, val_as_float(v), spec, out);
     if (val_is_str(v)) return format_str(I, val_str_data(v), val_str_len(v), spec, out);
+    if (*spec && np_is_array(v) && tensor_numel(np_tensor(v)) == 1 && np_tensor(v)->ndim == 0) {
+        Tensor *t = np_tensor(v);
+        if (dtype_is_floating(t->dtype)) return format_float(I, tensor_get(t, 0), spec, out);
+        return format_integer(I, tensor_get_int(t, 0), spec, "int", out);
+    }
     if (!*spec) return val_str_of(I, v, out);
     return interp_error(I, ERR_TYPE, "unsupported format string passed to %s.__format__",
                         val_type_name(v));

@@ -13,6 +13,7 @@
 #include "lang/module.h"
 #include "lang/nn.h"
 #include "lang/ops.h"
+#include "lang/np_value.h"
 #include "lang/torch_state.h"
 #include "lang/torch_value.h"
 
@@ -611,6 +612,8 @@ static const BuiltinSpec torch_functions[] = {
     {"cosine_similarity", t_cosine_similarity, "(x1, x2, dim=1, eps=1e-08)",
      "Cosine similarity between x1 and x2 along dim."},
     {"softmax", t_softmax, "(input, dim, dtype=None)", "exp(x_i) / sum_j exp(x_j) along dim."},
+    {"from_numpy", np_torch_from_numpy, "(ndarray)",
+     "Creates a Tensor from a numpy.ndarray; they share memory."},
     {"tensor", t_tensor, "(data, *, dtype=None, requires_grad=False)",
      "Constructs a tensor with no autograd history by copying data."},
     {"zeros", t_zeros, "(*size, dtype=None, requires_grad=False)",

@@ -93,6 +93,7 @@ int module_add_functions(Interp *I, Value *module, const BuiltinSpec *functions)
 
 extern const ModuleDef module_def_math, module_def_typing, module_def_torch, module_def_nn,
     module_def_nn_functional, module_def_nn_init, module_def_embedlab, module_def_optim;
+extern const ModuleDef module_def_numpy, module_def_numpy_random, module_def_numpy_linalg;
 
 static const ModuleDef *const registry[] = {
     &module_def_torch,
@@ -103,6 +104,9 @@ static const ModuleDef *const registry[] = {
     &module_def_embedlab,
     &module_def_math,
     &module_def_typing,
+    &module_def_numpy,
+    &module_def_numpy_random,
+    &module_def_numpy_linalg,
     NULL,
 };
 

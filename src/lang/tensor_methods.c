@@ -14,6 +14,7 @@
 #include "lang/ops.h"
 #include "lang/return_types.h"
 #include "lang/torch_state.h"
+#include "lang/np_value.h"
 #include "lang/torch_value.h"
 
 #define SELF (tensor_of(self))
@@ -1094,6 +1095,7 @@ const BuiltinSpec tensor_methods[] = {
     {"is_floating_point", m_is_floating_point, "()", "Returns True if the dtype is floating point."},
     {"item", m_item, "()", "Returns the value of a one-element tensor as a Python number."},
     {"tolist", m_tolist, "()", "Returns the tensor as a (nested) list of Python numbers."},
+    {"numpy", np_tensor_numpy, "()", "Returns the tensor as a NumPy ndarray sharing its memory."},
     {"float", m_float, "()", "self.float() is equivalent to self.to(torch.float32)."},
     {"double", m_double, "()", "self.double() is equivalent to self.to(torch.float64)."},
     {"long", m_long, "()", "self.long() is equivalent to self.to(torch.int64)."},

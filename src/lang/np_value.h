@@ -1,0 +1,64 @@
+/*
+ * src/lang/np_value.h — NumPy objects as language values: numpy.ndarray (a core Tensor
+ * read with NumPy's semantics), NumPy scalars, dtypes, and the session's NumPy state
+ * (print options, the global RandomState). See LICENSE (GPL-3.0-or-later).
+ *
+ * An ndarray value owns one reference to its Tensor; views share the Tensor's Storage,
+ * so `torch.from_numpy(a)` and `t.numpy()` share memory as in NumPy/PyTorch. The wrapper
+ * never sets Tensor.lang_object (that back-pointer belongs to torch tensors).
+ */
+#ifndef EMBEDLAB_NP_VALUE_H
+#define EMBEDLAB_NP_VALUE_H
+
+#include "core/np_format.h"
+#include "core/np_random.h"
+#include "core/tensor.h"
+#include "lang/callable.h"
+
+typedef struct NpArrayValue {
+    Value base;
+    Tensor *t;   /* owned */
+    bool scalar; /* a NumPy scalar (np.float32(1.5)): 0-d, prints as a number */
+} NpArrayValue;
+
+typedef struct NpDTypeValue {
+    Value base;
+    DType dtype;
+    bool is_class; /* np.float32 (the scalar type) rather than dtype('float32') */
+} NpDTypeValue;
+
+typedef struct NpRandomValue {
+    Value base;
+    NpRandomState st;
+} NpRandomValue;
+
+extern const ValueType type_ndarray, type_np_float32, type_np_dtype, type_np_random_state;
+
+bool np_is_array(const Value *v);
+Tensor *np_tensor(Value *v); /* borrowed; v must be an array or NumPy scalar */
+/* Wraps t (STEALS the reference, even on failure); NULL t raises err. */
+Value *np_array_take(Interp *I, Tensor *t, const Error *err);
+/* The value NumPy returns for a 0-d result: Python float/int/bool for float64/int64/
+ * bool, a numpy.float32 scalar for float32. Steals t. */
+Value *np_scalar_take(Interp *I, Tensor *t, const Error *err);
+/* An array from any array-like (ndarray, tensor, number, nested lists/tuples, strings
+ * when dtype is numeric), as np.array(obj, dtype=...). Owned. */
+Tensor *np_from_object(Interp *I, Value *obj, bool has_dtype, DType dtype);
+/* A dtype argument: np.float32, np.dtype('f4'), 'float32', float, int, bool, None. */
+int np_arg_dtype(Interp *I, Value *v, DType *out, bool *given);
+Value *np_dtype_value(Interp *I, DType dt, bool is_class);
+
+/* The session's print options (defaults when numpy was never imported). */
+NpPrintOptions *np_print_options(Interp *I);
+/* The global RandomState (np.random.seed / rand / ...); NULL with an error raised. */
+NpRandomState *np_global_random(Interp *I);
+
+/* ndarray methods (np_array.c) and the numpy module pieces (mod_numpy.c). */
+extern const BuiltinSpec ndarray_methods[];
+Value *np_binary_values(Interp *I, int op, Value *a, Value *b);
+
+/* torch bridges: torch.from_numpy(a), t.numpy(). */
+Value *np_torch_from_numpy(Interp *I, Value *self, Value **argv);
+Value *np_tensor_numpy(Interp *I, Value *self, Value **argv);
+
+#endif
