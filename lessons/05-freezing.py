@@ -132,3 +132,57 @@ train(freeze=False)
 # solution: sgd = torch.optim.SGD(list(emb.parameters()) + list(clf.parameters()), lr=0.1)
 # solution: clf(emb(torch.tensor([0, 5]))).sum().backward()
 # solution: sgd.step()
+
+# %% [markdown]
+# **Putting it together.** A reusable text-embedding module: an `nn.Embedding` with a
+# padding id, optional pretrained weights that are frozen or not, and dropout. Assigning
+# an `nn.Parameter(..., requires_grad=not freeze)` to the weight is another way to load
+# vectors (it is what `from_pretrained` does for you).
+
+# %%
+class TextEmbedding(nn.Module):
+    def __init__(self, vocab_size, embedding_dim, padding_idx=0,
+                 pretrained_weights=None, freeze=False, dropout=0.0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=padding_idx)
+        if pretrained_weights is not None:
+            self.embedding.weight = nn.Parameter(pretrained_weights.clone(),
+                                                 requires_grad=not freeze)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.dropout(self.embedding(x))
+
+text_emb = TextEmbedding(vocab_size=50, embedding_dim=4, dropout=0.5)
+text_emb
+x = torch.randint(0, 50, (2, 3))
+x
+text_emb(x).shape
+
+# %% [markdown]
+# Dropout zeroes random values *during training* (and scales the others up); `eval()`
+# switches it off, which is what you want when you use the model. `train()` switches it
+# back on.
+
+# %%
+text_emb(x)[0]
+text_emb.eval()
+text_emb(x)[0]
+
+# %% [markdown] tags=["exercise"] id="freeze-module"
+# **Your turn.** Make `encoder = TextEmbedding(6, 4, pretrained_weights=pretrained,
+# freeze=True, dropout=0.1)`, put it in evaluation mode, and set `vecs` to its output for
+# the ids `torch.tensor([[1, 2, 3]])`.
+# hint: `encoder.eval()` turns dropout off.
+# hint: `vecs = encoder(torch.tensor([[1, 2, 3]]))`
+# check: isinstance(encoder, TextEmbedding) and not encoder.embedding.weight.requires_grad
+# check: not encoder.training
+# check: vecs.shape == (1, 3, 4) and torch.equal(vecs[0], pretrained[1:4])
+# explain: isinstance(encoder, TextEmbedding) | `encoder` should be a TextEmbedding
+# explain: not encoder.embedding.weight.requires_grad | the pretrained weights should be frozen: freeze=True
+# explain: not encoder.training | put the module in evaluation mode: encoder.eval()
+# explain: vecs.shape == (1, 3, 4) | `vecs` should be encoder(torch.tensor([[1, 2, 3]]))
+# success: frozen pretrained rows, no dropout: exactly the vectors of ids 1, 2 and 3.
+# solution: encoder = TextEmbedding(6, 4, pretrained_weights=pretrained, freeze=True, dropout=0.1)
+# solution: encoder.eval()
+# solution: vecs = encoder(torch.tensor([[1, 2, 3]]))

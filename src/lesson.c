@@ -928,12 +928,25 @@ static size_t columns(const char *s, size_t n) {
 
 /* Renders inline markdown of one word-run: **bold** and `code`, with ANSI when color, else
  * the markers kept for code and dropped for bold. */
+/* A single '*' that opens (word start) or closes (word end, or before punctuation) an
+ * *italic* span. */
+static bool italic_marker(const char *s, size_t n, size_t i) {
+    if (s[i] != '*' || (i + 1 < n && s[i + 1] == '*') || (i > 0 && s[i - 1] == '*')) return false;
+    if (i == 0) return n > 1;
+    return i == n - 1 || s[i + 1] == ',' || s[i + 1] == '.' || s[i + 1] == ';' ||
+           s[i + 1] == ':' || s[i + 1] == ')' || s[i + 1] == '!' || s[i + 1] == '?';
+}
+
 static void inline_md(StrBuf *out, const char *s, size_t n, bool color, bool *bold, bool *code) {
     for (size_t i = 0; i < n; i++) {
         if (!*code && i + 1 < n && s[i] == '*' && s[i + 1] == '*') {
             *bold = !*bold;
             if (color) sb_append(out, *bold ? "\033[1m" : "\033[0m");
             i++;
+            continue;
+        }
+        if (!*code && italic_marker(s, n, i)) {
+            if (color) sb_append(out, i == 0 ? "\033[3m" : "\033[23m");
             continue;
         }
         if (s[i] == '`') {
@@ -954,6 +967,7 @@ static size_t visible_width(const char *s, size_t n, bool color) {
             i++;
             continue;
         }
+        if (italic_marker(s, n, i)) continue;
         if (s[i] == '`' && color) continue;
         if (((unsigned char)s[i] & 0xC0) != 0x80) w++;
     }
