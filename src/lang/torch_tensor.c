@@ -1128,6 +1128,63 @@ static Value *binary_sparse(Interp *I, PyOp op, Value *a, Value *b, bool reflect
     return val_not_implemented(I);
 }
 
+static Value *sp_sub(Interp *I, Value *self, Value **argv) { return sp_add_impl(I, self, argv[0], -alpha_of(argv[1]), false); }
+static Value *sp_sub_(Interp *I, Value *self, Value **argv) { return sp_add_impl(I, self, argv[0], -alpha_of(argv[1]), true); }
+
+/* A new sparse tensor with the same indices and values `values_take`. */
+static Value *sp_with_values(Interp *I, Tensor *t, Tensor *values_take, Error *err) {
+    Tensor *i = values_take ? tensor_clone(sparse_indices(t), err) : NULL;
+    Tensor *r = i ? sparse_coo_new(i, values_take, t->ndim, t->shape, sparse_is_coalesced(t), err) : NULL;
+    tensor_release(i);
+    tensor_release(values_take);
+    return tensor_value_take(I, r, err);
+}
+
+static Value *sp_div(Interp *I, Value *self, Value **argv) {
+    double s;
+    if (arg_float(I, argv[0], "div", "other", &s)) return NULL;
+    Error err;
+    err_clear(&err);
+    Tensor *f = tensor_wrap_number(DTYPE_FLOAT64, s, &err);
+    Tensor *v = f ? tensor_binary(BIN_DIV, sparse_values(SP), f, &err) : NULL;
+    tensor_release(f);
+    return sp_with_values(I, SP, v, &err);
+}
+
+static Value *sp_to_dtype(Interp *I, Value *self, DType dt) {
+    if (SP->dtype == dt) return val_retain(self);
+    Error err;
+    err_clear(&err);
+    return sp_with_values(I, SP, tensor_to_dtype(sparse_values(SP), dt, &err), &err);
+}
+static Value *sp_float(Interp *I, Value *self, Value **argv) { (void)argv; return sp_to_dtype(I, self, DTYPE_FLOAT32); }
+static Value *sp_double(Interp *I, Value *self, Value **argv) { (void)argv; return sp_to_dtype(I, self, DTYPE_FLOAT64); }
+
+/* t.sum(): torch 1.13 has no sparse kernel for it (torch.sparse.sum is another function). */
+static Value *sp_sum(Interp *I, Value *self, Value **argv) {
+    (void)self, (void)argv;
+    interp_error(I, ERR_NOT_IMPLEMENTED,
+                 "Could not run 'aten::sum' with arguments from the 'SparseCPU' backend.");
+    interp_hint(I, "use g.to_dense().sum() or g.coalesce().values().sum()");
+    return NULL;
+}
+
+static Value *unary_sparse(Interp *I, PyUnary op, Value *self) {
+    if (op == PYUNARY_POS) return val_retain(self);
+    if (op != PYUNARY_NEG) return val_not_implemented(I);
+    Error err;
+    err_clear(&err);
+    return tensor_value_take(I, sparse_mul_scalar(SP, -1.0, &err), &err);
+}
+
+static int64_t length_sparse(Interp *I, Value *self) {
+    if (SP->ndim == 0) {
+        interp_error(I, ERR_TYPE, "len() of a 0-d tensor");
+        return -1;
+    }
+    return SP->shape[0];
+}
+
 static const BuiltinSpec sparse_methods[] = {
     {"size", sp_size, "(dim=None)", "Returns the size of the tensor."},
     {"dim", sp_dim, "()", "Returns the number of dimensions."},
@@ -1149,6 +1206,12 @@ static const BuiltinSpec sparse_methods[] = {
     {"add_", sp_add_, "(other, *, alpha=1)", "In-place sparse addition."},
     {"mul", sp_mul, "(other)", "Multiplies the values by a number."},
     {"mul_", sp_mul_, "(other)", "In-place version of mul()."},
+    {"sub", sp_sub, "(other, *, alpha=1)", "Sparse subtraction."},
+    {"sub_", sp_sub_, "(other, *, alpha=1)", "In-place sparse subtraction."},
+    {"div", sp_div, "(other)", "Divides the values by a number."},
+    {"float", sp_float, "()", "The tensor as float32."},
+    {"double", sp_double, "()", "The tensor as float64."},
+    {"sum", sp_sum, "(*args, **kwargs)", "Not available for sparse tensors in torch 1.13."},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -1158,5 +1221,7 @@ const ValueType type_sparse_tensor = {.name = "Tensor",
                                       .repr = repr_sparse,
                                       .getattr = getattr_sparse,
                                       .binary = binary_sparse,
+                                      .unary = unary_sparse,
+                                      .length = length_sparse,
                                       .methods = sparse_methods,
                                       .base = &type_tensor};
