@@ -217,6 +217,24 @@ static void sink_error(void *ctx, const char *ename, const char *evalue,
 }
 
 /* input() through the stdin channel. See handlers.h. */
+HandlersInput handlers_input(Handlers *h, const char *prompt, bool password, char **line);
+
+/* The session's input() hook: an input_request on the stdin channel. */
+static SessionInput sink_input(void *ctx, const char *prompt, bool password, char **line) {
+    char *text = NULL;
+    HandlersInput r = handlers_input(ctx, prompt, password, &text);
+    *line = NULL;
+    if (r == HANDLERS_INPUT_OK) {
+        *line = strdup(text); /* the session frees it with free() */
+        mem_free(text);
+        return *line ? SESSION_INPUT_OK : SESSION_INPUT_INTERRUPTED;
+    }
+    mem_free(text);
+    return r == HANDLERS_INPUT_EOF           ? SESSION_INPUT_EOF
+           : r == HANDLERS_INPUT_UNSUPPORTED ? SESSION_INPUT_UNSUPPORTED
+                                             : SESSION_INPUT_INTERRUPTED;
+}
+
 HandlersInput handlers_input(Handlers *h, const char *prompt, bool password, char **line) {
     *line = NULL;
     if (!h->current || !h->allow_stdin || !h->t.recv_stdin) return HANDLERS_INPUT_UNSUPPORTED;
@@ -428,7 +446,7 @@ static void handle_execute(Handlers *h, HandlersChannel ch, const WireMsg *req) 
     char chunk[40];
     snprintf(chunk, sizeof chunk, "<cell %d>", input_count);
     SessionExecOptions opts = {chunk, silent, store};
-    SessionSink sink = {h, sink_stream, sink_display, sink_result, sink_error};
+    SessionSink sink = {h, sink_stream, sink_display, sink_result, sink_error, sink_input};
     int status = session_execute(h->session, code, len, &opts, &sink);
     stream_end(h);
     int count = session_execution_count(h->session);

@@ -77,8 +77,24 @@ static void script_error(void *ctx, const char *ename, const char *evalue,
     fflush(stderr);
 }
 
-static const SessionSink script_sink = {NULL, script_stream, script_display, script_result,
-                                        script_error};
+/* input() in a script reads the script's standard input, like Python. */
+static SessionInput script_input(void *ctx, const char *prompt, bool password, char **line) {
+    (void)ctx, (void)password;
+    fputs(prompt, stdout);
+    fflush(stdout);
+    size_t cap = 0;
+    ssize_t n = getline(line, &cap, stdin);
+    if (n < 0) {
+        free(*line);
+        *line = NULL;
+        return SESSION_INPUT_EOF;
+    }
+    if (n > 0 && (*line)[n - 1] == '\n') (*line)[n - 1] = '\0';
+    return SESSION_INPUT_OK;
+}
+
+static const SessionSink script_sink = {NULL,         script_stream, script_display,
+                                        script_result, script_error, script_input};
 
 /* A lesson fed from a pipe shows results as the REPL does. */
 static void lesson_result(void *ctx, int count, const SessionBundle *bundle) {

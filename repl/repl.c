@@ -350,8 +350,9 @@ static void history_start(Repl *r) {
 
 int repl_exit_status(const Session *s) { return session_exit_status(s); }
 
-static const SessionSink repl_sink_template = {NULL, repl_stream, repl_display, repl_result,
-                                               repl_error};
+static SessionInput repl_input(void *ctx, const char *prompt, bool password, char **line);
+static const SessionSink repl_sink_template = {NULL,        repl_stream, repl_display,
+                                               repl_result, repl_error,  repl_input};
 
 static int execute(Repl *r, const char *code, size_t len) {
     SessionSink sink = repl_sink_template;
@@ -759,6 +760,26 @@ static int read_input(Repl *r, const char *prompt, char **line) {
     *line = result == INPUT_LINE ? accepted_line : NULL;
     if (result != INPUT_LINE) free(accepted_line);
     return result;
+}
+
+/* input() while code runs: a line edited with readline, as at the prompt; Ctrl-C while
+ * waiting interrupts the code. */
+static SessionInput repl_input(void *ctx, const char *prompt, bool password, char **line) {
+    Repl *r = ctx;
+    (void)password;
+    fflush(stdout);
+    *line = NULL;
+    char *saved_indent = r->indent;
+    r->indent = NULL;
+    executing = 0; /* Ctrl-C now cancels the line, as at the prompt */
+    int got = read_input(r, prompt, line);
+    executing = 1;
+    r->indent = saved_indent;
+    switch (got) {
+    case INPUT_LINE: return SESSION_INPUT_OK;
+    case INPUT_EOF: return SESSION_INPUT_EOF;
+    default: return SESSION_INPUT_INTERRUPTED;
+    }
 }
 
 /* ---- setup ---- */

@@ -63,6 +63,24 @@ static void display_to_sink(void *ctx, const char *plain, const char *html, cons
     }
 }
 
+/* The interpreter's input() hook: asks the running execution's sink. */
+static int input_from_sink(void *ctx, const char *prompt, bool password, char **line) {
+    Session *s = ctx;
+    *line = NULL;
+    if (!s->sink || !s->sink->on_input) return INTERP_INPUT_UNSUPPORTED;
+    char *text = NULL;
+    SessionInput r = s->sink->on_input(s->sink->ctx, prompt, password, &text);
+    if (r == SESSION_INPUT_OK) {
+        *line = mem_strdup(text ? text : "", &s->interp->error);
+        free(text);
+        return *line ? INTERP_INPUT_OK : -1;
+    }
+    free(text);
+    return r == SESSION_INPUT_EOF           ? INTERP_INPUT_EOF
+           : r == SESSION_INPUT_INTERRUPTED ? INTERP_INPUT_INTERRUPTED
+                                            : INTERP_INPUT_UNSUPPORTED;
+}
+
 Session *session_new(const SessionConfig *cfg) {
     Session *s = mem_calloc(1, sizeof *s, NULL);
     if (!s) return NULL;
@@ -75,6 +93,7 @@ Session *session_new(const SessionConfig *cfg) {
     s->interp->write = write_to_sink;
     s->interp->display = display_to_sink;
     s->interp->write_ctx = s;
+    s->interp->input = input_from_sink;
     s->parse.tier2 = true; /* classes, try/except, lambda, sets, ... (LANGUAGE.md tier 2) */
     if (eval_init(s->interp)) {
         session_free(s);

@@ -29,6 +29,14 @@ typedef struct SessionBundle {
     const char *image_svg;
 } SessionBundle;
 
+/* What a front end answers to input(). */
+typedef enum SessionInput {
+    SESSION_INPUT_OK = 0,        /* *line holds the text */
+    SESSION_INPUT_EOF,           /* end of input: EOFError */
+    SESSION_INPUT_INTERRUPTED,   /* Ctrl-C / interrupt while waiting: KeyboardInterrupt */
+    SESSION_INPUT_UNSUPPORTED    /* this front end cannot ask (a notebook without stdin) */
+} SessionInput;
+
 typedef struct SessionSink {
     void *ctx;
     /* Text written by print() and friends; stream is "stdout" or "stderr". */
@@ -42,6 +50,10 @@ typedef struct SessionSink {
      * then "IndexError: index out of range in self", then an optional "hint: ..."). */
     void (*on_error)(void *ctx, const char *ename, const char *evalue,
                      const char *const *traceback, int traceback_lines);
+    /* input(prompt): shows the prompt and reads one line, without its newline. On
+     * SESSION_INPUT_OK, *line is a malloc'ed string the session frees with free().
+     * NULL: input() is unsupported (NotImplementedError). */
+    SessionInput (*on_input)(void *ctx, const char *prompt, bool password, char **line);
 } SessionSink;
 
 typedef struct SessionConfig {

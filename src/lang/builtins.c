@@ -1154,9 +1154,34 @@ static Value *bi_help(Interp *I, Value *self, Value **argv) {
 }
 
 static Value *bi_input(Interp *I, Value *self, Value **argv) {
-    (void)self, (void)argv;
-    interp_error(I, ERR_NOT_IMPLEMENTED, "input() is not supported by embedlab");
-    return NULL;
+    (void)self;
+    StrBuf prompt = SB_INIT;
+    if (argv[0] && val_str_of(I, argv[0], &prompt)) {
+        sb_free(&prompt);
+        return NULL;
+    }
+    if (sb_check(&prompt, &I->error)) {
+        sb_free(&prompt);
+        return NULL;
+    }
+    char *line = NULL;
+    int rc = I->input ? I->input(I->write_ctx, sb_str(&prompt), false, &line)
+                      : INTERP_INPUT_UNSUPPORTED;
+    sb_free(&prompt);
+    switch (rc) {
+    case INTERP_INPUT_OK: {
+        Value *v = val_str(I, line);
+        mem_free(line);
+        return v;
+    }
+    case INTERP_INPUT_EOF: interp_error(I, ERR_EOF, "EOF when reading a line"); return NULL;
+    case INTERP_INPUT_INTERRUPTED: interp_error(I, ERR_INTERRUPT, "%s", ""); return NULL;
+    case INTERP_INPUT_UNSUPPORTED:
+        interp_error(I, ERR_NOT_IMPLEMENTED, "raw_input was called, but this frontend does not "
+                                             "support input requests.");
+        return NULL;
+    default: return NULL; /* the hook recorded the error */
+    }
 }
 
 const BuiltinSpec builtins_functions[] = {
@@ -1210,7 +1235,8 @@ const BuiltinSpec builtins_functions[] = {
      "(file, mode='r', buffering=-1, encoding=None, errors=None, newline=None, closefd=True, "
      "opener=None)",
      "Open a UTF-8 text file and return a file object (modes 'r', 'w', 'a', 'x')."},
-    {"input", bi_input, "(prompt='', /)", "Not available in embedlab."},
+    {"input", bi_input, "(prompt=?, /)",
+     "Read a string from the user (without its trailing newline), showing prompt first."},
     {"dir", bi_dir, "(object=?, /)",
      "Show the attributes of an object, or the names in the current scope."},
     {"help", bi_help, "(object=?, /)", "Show the signature and documentation of an object."},

@@ -59,10 +59,6 @@ struct Interp {
     /* input() asks the front end for a line: 0 and *line (mem_alloc'ed) on success;
      * INTERP_INPUT_EOF / _INTERRUPTED / _UNSUPPORTED otherwise. NULL: unsupported. */
     int (*input)(void *ctx, const char *prompt, bool password, char **line);
-    /* Clears the front end's output area (notebooks); NULL: ignored. */
-    void (*clear_output)(void *ctx, bool wait);
-    /* Set by exit()/quit()/SystemExit reaching the top: the process exit status. */
-    int exit_status;
 };
 
 enum { INTERP_INPUT_OK = 0, INTERP_INPUT_EOF, INTERP_INPUT_INTERRUPTED, INTERP_INPUT_UNSUPPORTED };

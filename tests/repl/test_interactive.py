@@ -232,6 +232,28 @@ def test_ctrl_d_exits_zero(sb):
     assert r.wait_exit() == 0
 
 
+def test_input_reads_a_line_and_ctrl_c_interrupts_it(sb):
+    r = start(sb)
+    # The prompts are built, so the echoed code cannot match them.
+    r.send("name = input('who' + '? ')\r")
+    r.expect("who\\? ")
+    out = r.line("Ada")
+    assert "Traceback" not in out, out
+    assert r.run("print('hi', name)") == "hi Ada\n"
+    r.send("input('more' + '? ')\r")
+    r.expect("more\\? ")
+    r.interrupt()
+    out = r.expect(">>> ")
+    assert "KeyboardInterrupt" in out, out
+    assert r.run("print('still here')") == "still here\n"
+    r.send("input()\r")
+    r.eof()
+    out = r.expect(">>> ")
+    assert "EOFError: EOF when reading a line" in out, out
+    r.eof()
+    assert r.wait_exit() == 0
+
+
 def test_exit_and_quit(sb):
     r = start(sb)
     r.send("exit()\r")
