@@ -216,9 +216,6 @@ static void sink_error(void *ctx, const char *ename, const char *evalue,
             reply_error_output(ename, evalue, traceback, traceback_lines), NULL);
 }
 
-/* input() through the stdin channel. See handlers.h. */
-HandlersInput handlers_input(Handlers *h, const char *prompt, bool password, char **line);
-
 /* The session's input() hook: an input_request on the stdin channel. */
 static SessionInput sink_input(void *ctx, const char *prompt, bool password, char **line) {
     char *text = NULL;
@@ -235,6 +232,7 @@ static SessionInput sink_input(void *ctx, const char *prompt, bool password, cha
                                              : SESSION_INPUT_INTERRUPTED;
 }
 
+/* input() through the stdin channel. See handlers.h. */
 HandlersInput handlers_input(Handlers *h, const char *prompt, bool password, char **line) {
     *line = NULL;
     if (!h->current || !h->allow_stdin || !h->t.recv_stdin) return HANDLERS_INPUT_UNSUPPORTED;
