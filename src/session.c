@@ -231,6 +231,20 @@ static void report_error(Session *s, const Error *e, const char *chunk, const ch
 
 /* ---- execution ---- */
 
+/* v.<method>() when it exists and returns a str; NULL otherwise (errors cleared). */
+static Value *rich_repr(Interp *I, Value *v, const char *method) {
+    if (val_is_tensor(v) || val_is_str(v) || val_is_number(v)) return NULL;
+    Value *fn = op_getattr_opt(I, v, method);
+    Value *r = fn ? call_value(I, fn, NULL, 0) : NULL;
+    val_release(fn);
+    if (!r || !val_is_str(r)) {
+        val_release(r);
+        interp_clear_error(I);
+        return NULL;
+    }
+    return r;
+}
+
 static void report_result(Session *s, Value *v) {
     Interp *I = s->interp;
     StrBuf sb = SB_INIT;
@@ -238,8 +252,15 @@ static void report_result(Session *s, Value *v) {
         sb_free(&sb);
         return;
     }
-    SessionBundle bundle = {sb_str(&sb), NULL, NULL};
+    /* IPython's rich display protocol: _repr_html_() and _repr_svg_() when the value has
+     * them (user classes, embedlab's tables and plots); a failing one is skipped. */
+    Value *html = rich_repr(I, v, "_repr_html_");
+    Value *svg = rich_repr(I, v, "_repr_svg_");
+    SessionBundle bundle = {sb_str(&sb), html ? val_str_data(html) : NULL,
+                            svg ? val_str_data(svg) : NULL};
     if (s->sink && s->sink->on_result) s->sink->on_result(s->sink->ctx, s->execution_count, &bundle);
+    val_release(html);
+    val_release(svg);
     sb_free(&sb);
 }
 

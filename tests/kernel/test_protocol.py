@@ -174,6 +174,26 @@ class TestExecute(KernelCase):
         self.assertEqual(results[0]["content"]["data"]["text/plain"], "'Ada'")
 
 
+    def test_12_repr_html_in_the_result_bundle(self):
+        code = ("class Table:\n"
+                "    def _repr_html_(self):\n"
+                "        return '<table><tr><td>cat</td></tr></table>'\n"
+                "    def __repr__(self):\n"
+                "        return 'Table()'\n"
+                "Table()")
+        reply, msgs = execute(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok")
+        data = [m for m in msgs if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        self.assertEqual(data["text/plain"], "Table()")
+        self.assertEqual(data["text/html"], "<table><tr><td>cat</td></tr></table>")
+        # A failing _repr_html_ leaves the plain text.
+        reply, msgs = execute(self.kc, "class Bad:\n    def _repr_html_(self):\n"
+                                       "        return 1 / 0\nBad()")
+        data = [m for m in msgs if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        self.assertNotIn("text/html", data)
+        self.assertTrue(data["text/plain"].startswith("<__main__.Bad object at 0x"), data)
+
+
 class TestIntrospection(KernelCase):
     def complete(self, code, cursor=None):
         msg_id = self.kc.complete(code, len(code) if cursor is None else cursor)
