@@ -879,8 +879,17 @@ bool magic_dispatch(Session *s, const char *code, size_t len, const SessionExecO
     const char *chunk = opts && opts->chunk_name ? opts->chunk_name : "<stdin>";
     size_t n = len;
     const char *text = trim(code, &n);
+    if (help_shortcut(s, text, n, sink)) {
+        *status = SESSION_OK;
+        return true;
+    }
+    if (n >= 2 && text[0] == '%' && text[1] == '%') {
+        *status = run_cell_magic(s, text, n, chunk, silent, sink);
+        return true;
+    }
+    bool magic_lines = has_magic_line(code, len);
     MagicState *ms = s->magic_state;
-    if (ms && ms->lesson && !silent && !(n && (text[0] == '%' || text[0] == '!' || text[0] == '?'))) {
+    if (ms && ms->lesson && !silent && !magic_lines) {
         /* A lesson is playing: its controls, or code that is then checked. */
         bool done = false;
         *status = lesson_run_input(ms->lesson, code, len, sink, &done);
@@ -890,15 +899,7 @@ bool magic_dispatch(Session *s, const char *code, size_t len, const SessionExecO
         }
         return true;
     }
-    if (help_shortcut(s, text, n, sink)) {
-        *status = SESSION_OK;
-        return true;
-    }
-    if (n >= 2 && text[0] == '%' && text[1] == '%') {
-        *status = run_cell_magic(s, text, n, chunk, silent, sink);
-        return true;
-    }
-    if (!has_magic_line(code, len)) return false;
+    if (!magic_lines) return false;
     *status = run_segments(s, code, len, chunk, silent, sink);
     return true;
 }

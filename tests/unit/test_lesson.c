@@ -217,6 +217,9 @@ static void test_lesson_player_through_magics(void **state) {
     /* Magics still work inside a lesson. */
     assert_int_equal(run(s, "%who Tensor", &o), SESSION_OK);
     assert_non_null(strstr(o.text, "sentences"));
+    assert_int_equal(run(s, "emb?", &o), SESSION_OK); /* help shortcuts too */
+    assert_null(strstr(o.text, "SyntaxError"));
+    assert_string_equal(session_lesson_prompt(s), "[7/11] ");
     /* back shows the previous step without running it again. */
     run(s, "back", &o);
     assert_string_equal(session_lesson_prompt(s), "[6/11] ");
