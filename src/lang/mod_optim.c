@@ -48,6 +48,52 @@ static const ValueType type_required = {.name = "_RequiredParameter",
                                         .module = "torch.optim.optimizer",
                                         .repr = repr_required};
 
+/* ---- optimizer.state: a collections.defaultdict(dict) ---- */
+
+/* "defaultdict(<class 'dict'>, {...})" */
+static int repr_state(Interp *I, Value *self, StrBuf *out) {
+    sb_append(out, "defaultdict(<class 'dict'>, ");
+    if (type_dict.repr(I, self, out)) return -1;
+    sb_append(out, ")");
+    return 0;
+}
+
+/* state[p]: a missing parameter gets a new empty dict, as defaultdict(dict). */
+static Value *getitem_state(Interp *I, Value *self, Value *key) {
+    Value *v = val_dict_get(I, self, key);
+    if (v) return val_retain(v);
+    if (interp_has_error(I)) return NULL;
+    Value *d = val_dict_new(I);
+    if (!d || val_dict_set(I, self, key, d)) {
+        val_release(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* A dict subtype: dict's slots and methods, defaultdict's repr and __getitem__. Built on
+ * first use (a copy of type_dict cannot be a constant initializer). */
+static const ValueType *state_type(void) {
+    static ValueType type;
+    static bool ready;
+    if (!ready) {
+        type = type_dict;
+        type.name = "defaultdict";
+        type.module = "collections";
+        type.repr = repr_state;
+        type.getitem = getitem_state;
+        type.base = &type_dict;
+        ready = true;
+    }
+    return &type;
+}
+
+static Value *state_new(Interp *I) {
+    Value *d = val_dict_new(I);
+    if (d) d->type = state_type();
+    return d;
+}
+
 /* ---- helpers ---- */
 
 static int set_str(Interp *I, Value *dict, const char *key, Value *v_take) {
@@ -178,8 +224,9 @@ static Value *getattr_optimizer(Interp *I, Value *self, const char *name) {
 
 static int dir_optimizer(Interp *I, Value *self, Value *names) {
     (void)self;
-    static const char *const attrs[] = {"add_param_group", "defaults", "param_groups", "state",
-                                        "state_dict", "step", "zero_grad", NULL};
+    static const char *const attrs[] = {"add_param_group", "defaults", "load_state_dict",
+                                        "param_groups", "state", "state_dict", "step",
+                                        "zero_grad", NULL};
     for (int i = 0; attrs[i]; i++)
         if (val_list_append_take(I, names, val_str(I, attrs[i]))) return -1;
     return 0;
@@ -290,7 +337,7 @@ static Value *optimizer_new(Interp *I, const ValueType *type, OptimKind kind, Va
     o->kind = kind;
     o->defaults = defaults_take;
     o->param_groups = val_list_new(I, 1);
-    o->state = val_dict_new(I);
+    o->state = state_new(I);
     Value *groups = o->param_groups && o->state ? op_to_list(I, params) : NULL;
     if (!groups) goto fail;
     ListValue *gl = (ListValue *)groups;
@@ -616,6 +663,137 @@ static Value *opt_state_dict(Interp *I, Value *self, Value **argv) {
     return result;
 }
 
+/* deepcopy + Optimizer.load_state_dict's cast(): tensors cloned (and, except under the
+ * key "step", converted to the parameter's floating dtype), dicts and lists copied. */
+static Value *copy_cast(Interp *I, Tensor *param, Value *v, const char *key) {
+    Error err;
+    err_clear(&err);
+    if (val_is(v, &type_sparse_tensor)) return tensor_value_take(I, sparse_clone(tensor_of(v), &err), &err);
+    if (val_is_tensor(v)) {
+        Tensor *t = tensor_of(v);
+        Tensor *c = tensor_clone(t, &err);
+        if (c && param && (!key || strcmp(key, "step") != 0) && dtype_is_floating(param->dtype) &&
+            c->dtype != param->dtype) {
+            Tensor *d = tensor_to_dtype(c, param->dtype, &err);
+            tensor_release(c);
+            c = d;
+        }
+        if (c) c->requires_grad = t->requires_grad && dtype_is_floating(c->dtype);
+        return tensor_value_take(I, c, &err);
+    }
+    if (val_is(v, &type_dict)) {
+        DictValue *d = (DictValue *)v;
+        Value *r = val_dict_new(I);
+        for (int64_t i = 0; r && i < d->used; i++) {
+            Value *k = d->entries[i].key;
+            if (!k) continue;
+            Value *c = copy_cast(I, param, d->entries[i].value, val_is_str(k) ? val_str_data(k) : NULL);
+            if (!c || val_dict_set(I, r, k, c)) {
+                val_release(c);
+                val_release(r);
+                return NULL;
+            }
+            val_release(c);
+        }
+        return r;
+    }
+    if (val_is(v, &type_list)) {
+        ListValue *l = (ListValue *)v;
+        Value *r = val_list_new(I, l->count);
+        for (int64_t i = 0; r && i < l->count; i++)
+            if (val_list_append_take(I, r, copy_cast(I, param, l->items[i], NULL))) {
+                val_release(r);
+                return NULL;
+            }
+        return r;
+    }
+    return val_retain(v);
+}
+
+static Value *dict_item(Interp *I, Value *d, const char *key) {
+    Value *v = val_is_instance(d, &type_dict) ? val_dict_get_str(I, d, key) : NULL;
+    if (!v && !interp_has_error(I)) {
+        if (val_is_instance(d, &type_dict)) interp_error(I, ERR_KEY, "'%s'", key);
+        else interp_error(I, ERR_TYPE, "'%s' object is not subscriptable", val_type_name(d));
+    }
+    return v;
+}
+
+/* load_state_dict(state_dict), as torch.optim.Optimizer.load_state_dict. */
+static Value *opt_load_state_dict(Interp *I, Value *self, Value **argv) {
+    OptimizerValue *o = (OptimizerValue *)self;
+    Value *saved_groups = dict_item(I, argv[0], "param_groups");
+    Value *saved_state = saved_groups ? dict_item(I, argv[0], "state") : NULL;
+    if (!saved_state) return NULL;
+    if (!val_is_sequence(saved_groups)) {
+        interp_error(I, ERR_TYPE, "'param_groups' must be a list of dicts");
+        return NULL;
+    }
+    ListValue *groups = (ListValue *)o->param_groups, *sg = (ListValue *)saved_groups;
+    if (groups->count != sg->count) {
+        interp_error(I, ERR_VALUE, "loaded state dict has a different number of parameter groups");
+        return NULL;
+    }
+    for (int64_t g = 0; g < sg->count; g++) {
+        Value *a = dict_item(I, groups->items[g], "params");
+        Value *b = a ? dict_item(I, sg->items[g], "params") : NULL;
+        if (!b) return NULL;
+        int64_t la = op_len(I, a), lb = la >= 0 ? op_len(I, b) : -1;
+        if (lb < 0) return NULL;
+        if (la != lb) {
+            interp_error(I, ERR_VALUE, "loaded state dict contains a parameter group that doesn't "
+                                       "match the size of optimizer's group");
+            return NULL;
+        }
+    }
+    /* saved id -> current parameter */
+    Value *id_map = val_dict_new(I);
+    Value *new_state = id_map ? state_new(I) : NULL;
+    Value *new_groups = new_state ? val_list_new(I, sg->count) : NULL;
+    int rc = new_groups ? 0 : -1;
+    for (int64_t g = 0; g < sg->count && !rc; g++) {
+        ListValue *cur = (ListValue *)val_dict_get_str(I, groups->items[g], "params");
+        Value *ids = val_dict_get_str(I, sg->items[g], "params");
+        Value *idl = ids ? op_to_list(I, ids) : NULL;
+        if (!idl) {
+            rc = -1;
+            break;
+        }
+        for (int64_t i = 0; i < cur->count && !rc; i++)
+            rc = val_dict_set(I, id_map, ((ListValue *)idl)->items[i], cur->items[i]);
+        val_release(idl);
+        Value *ng = rc ? NULL : copy_cast(I, NULL, sg->items[g], NULL);
+        if (!ng || val_dict_set_str(I, ng, "params", (Value *)cur) || val_list_append(I, new_groups, ng))
+            rc = -1;
+        val_release(ng);
+    }
+    DictValue *st = val_is_instance(saved_state, &type_dict) ? (DictValue *)saved_state : NULL;
+    for (int64_t i = 0; st && i < st->used && !rc; i++) {
+        Value *k = st->entries[i].key;
+        if (!k) continue;
+        Value *param = val_dict_get(I, id_map, k);
+        if (interp_has_error(I)) {
+            rc = -1;
+            break;
+        }
+        Value *c = copy_cast(I, param && val_is_tensor(param) ? tensor_of(param) : NULL,
+                             st->entries[i].value, NULL);
+        rc = !c || val_dict_set(I, new_state, param ? param : k, c);
+        val_release(c);
+    }
+    val_release(id_map);
+    if (rc) {
+        val_release(new_state);
+        val_release(new_groups);
+        return NULL;
+    }
+    val_release(o->state);
+    val_release(o->param_groups);
+    o->state = new_state;
+    o->param_groups = new_groups;
+    return val_none(I);
+}
+
 static const BuiltinSpec optimizer_methods[] = {
     {"step", opt_step, "(closure=None)", "Performs a single optimization step (parameter update)."},
     {"zero_grad", opt_zero_grad, "(set_to_none=False)",
@@ -623,6 +801,8 @@ static const BuiltinSpec optimizer_methods[] = {
     {"add_param_group", opt_add_param_group, "(param_group)",
      "Add a param group to the Optimizer's param_groups."},
     {"state_dict", opt_state_dict, "()", "Returns the state of the optimizer as a dict."},
+    {"load_state_dict", opt_load_state_dict, "(state_dict)",
+     "Loads the optimizer state (a dict returned by state_dict())."},
     {NULL, NULL, NULL, NULL},
 };
 
