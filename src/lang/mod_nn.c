@@ -414,34 +414,43 @@ Value *nn_embedding_bag(Interp *I, Value *input, Tensor *weight, Value *offsets,
                         Value *max_norm, Value *norm_type, Value *scale_grad_by_freq, Value *mode,
                         Value *sparse, Value *per_sample_weights, Value *include_last_offset,
                         Value *padding_idx) {
-    if (!val_is_tensor(input)) {
-        interp_error(I, ERR_TYPE, "embedding_bag(): argument 'indices' (position 2) must be "
-                                  "Tensor, not %s",
-                     val_type_name(input));
+    /* torch/nn/functional.py's order: per_sample_weights' size, input.dim(), offsets. */
+    bool has_psw = per_sample_weights && !val_is_none(per_sample_weights);
+    Value *not_tensor = !val_is_tensor(input) ? input
+                        : has_psw && !val_is_tensor(per_sample_weights) ? per_sample_weights
+                                                                         : NULL;
+    if (not_tensor) {
+        interp_error(I, ERR_ATTRIBUTE, "'%s' object has no attribute '%s'",
+                     val_type_name(not_tensor), has_psw ? "size" : "dim");
         return NULL;
     }
     BagOptions opt = BAG_OPTIONS_INIT;
+    if (has_psw) opt.per_sample_weights = tensor_of(per_sample_weights);
     if (offsets && !val_is_none(offsets)) {
-        if (!val_is_tensor(offsets)) {
-            interp_error(I, ERR_TYPE, "embedding_bag(): argument 'offsets' must be Tensor, not %s",
-                         val_type_name(offsets));
-            return NULL;
+        if (val_is_tensor(offsets)) {
+            opt.offsets = tensor_of(offsets);
+        } else {
+            Tensor *in = tensor_of(input);
+            bool psw_ok = !has_psw || tensor_same_shape(in, opt.per_sample_weights);
+            /* Otherwise the core reports the per_sample_weights or dimension error. */
+            if (psw_ok && in->ndim == 2) {
+                const ValueType *t = offsets->type;
+                interp_error(I, ERR_VALUE,
+                             "if input is 2D, then offsets has to be None, as input is treated is "
+                             "a mini-batch of fixed length sequences. However, found offsets of "
+                             "type <class '%s%s%s'>",
+                             t->module ? t->module : "", t->module ? "." : "", t->name);
+                return NULL;
+            }
+            if (psw_ok && in->ndim == 1) {
+                interp_error(I, ERR_ATTRIBUTE, "'%s' object has no attribute 'dim'",
+                             val_type_name(offsets));
+                return NULL;
+            }
         }
-        opt.offsets = tensor_of(offsets);
     }
-    if (mode && !val_is_str(mode)) {
-        interp_error(I, ERR_VALUE, "mode has to be one of sum, mean or max");
-        return NULL;
-    }
-    if (mode) opt.mode = val_str_data(mode);
-    if (per_sample_weights && !val_is_none(per_sample_weights)) {
-        if (!val_is_tensor(per_sample_weights)) {
-            interp_error(I, ERR_TYPE, "per_sample_weights must be a Tensor, not %s",
-                         val_type_name(per_sample_weights));
-            return NULL;
-        }
-        opt.per_sample_weights = tensor_of(per_sample_weights);
-    }
+    /* A mode that is not a string fails where torch compares it, as an unknown mode. */
+    if (mode) opt.mode = val_is_str(mode) ? val_str_data(mode) : "";
     opt.include_last_offset = include_last_offset && val_truth(I, include_last_offset) > 0;
     opt.has_padding_idx = padding_idx && !val_is_none(padding_idx);
     if (opt.has_padding_idx && arg_int(I, padding_idx, "embedding_bag", "padding_idx",
@@ -676,7 +685,8 @@ done:
 
 /* F.dropout(input, p, training) (core: nnf_dropout draws exactly as torch). `p_value` is
  * the argument as given, for torch's message. */
-Value *nn_dropout(Interp *I, Value *input, double p, Value *p_value, bool training) {
+Value *nn_dropout(Interp *I, Value *input, double p, Value *p_value, bool training,
+                  bool inplace) {
     if (!val_is_tensor(input)) {
         interp_error(I, ERR_TYPE, "dropout(): argument 'input' (position 1) must be Tensor, not %s",
                      val_type_name(input));
@@ -693,10 +703,26 @@ Value *nn_dropout(Interp *I, Value *input, double p, Value *p_value, bool traini
     Error err;
     err_clear(&err);
     Tensor *x = tensor_of(input);
-    Tensor *out = ctx ? ag_dropout(ctx, x, p, p_value ? sb_str(&text) : NULL, training, g, &err) : NULL;
+    Tensor *src = x;
+    /* dropout_ (ATen's _dropout<true>): input itself when nothing is dropped; otherwise the
+     * same noise as the out-of-place form, multiplied into input (input.mul_(noise)). */
+    bool write = inplace && training && p != 0.0 && tensor_numel(x) > 0 && p >= 0.0 && p <= 1.0;
+    if (ctx && write) src = ag_inplace_source(ctx, x, &err);
+    Tensor *out = ctx && src ? ag_dropout(ctx, src, p, p_value ? sb_str(&text) : NULL, training, g,
+                                          &err)
+                             : NULL;
+    if (src != x) tensor_release(src);
     sb_free(&text);
     if (!ctx) return NULL;
-    return tensor_value_take(I, out, &err);
+    if (!inplace || !out) return tensor_value_take(I, out, &err);
+    if (write) {
+        int rc = torch_check_inplace(I, x) ? -1 : ag_commit_inplace(ctx, x, out, &err);
+        tensor_release(out);
+        if (rc > 0) interp_raise(I, &err);
+        return rc ? NULL : val_retain(input);
+    }
+    tensor_release(out);
+    return val_retain(input);
 }
 
 static int dropout_extra_repr(Interp *I, NNModule *m, StrBuf *out) {
@@ -707,10 +733,10 @@ static int dropout_extra_repr(Interp *I, NNModule *m, StrBuf *out) {
 }
 
 static Value *dropout_forward(Interp *I, NNModule *m, CallArgs *args) {
-    Tensor *input = forward_input(I, args, "Dropout", "dropout", 1);
+    Value *input = forward_arg(I, args, "Dropout");
     if (!input) return NULL;
-    return nn_dropout(I, args->args[0], attr_float(I, m, "p", 0.5), nn_get_attr(I, m, "p"),
-                      m->training);
+    return nn_dropout(I, input, attr_float(I, m, "p", 0.5), nn_get_attr(I, m, "p"), m->training,
+                      attr_truthy(I, m, "inplace"));
 }
 
 static Value *construct_dropout(Interp *I, CallArgs *args) {
@@ -842,8 +868,27 @@ static Value *sequential_getitem(Interp *I, Value *self, Value *key) {
     NNModule *m = (NNModule *)self;
     DictValue *d = (DictValue *)m->modules;
     int64_t n = d->count, index;
+    if (val_is(key, &type_slice)) { /* a new Sequential of the selected (key, module) pairs */
+        int64_t start, stop, step, count;
+        if (op_slice_indices(I, key, n, &start, &stop, &step, &count)) return NULL;
+        NNModule *out = nn_module_new(I, &nn_type_sequential);
+        for (int64_t j = 0, pos = start; out && j < count; j++, pos += step) {
+            for (int64_t i = 0, k = 0; i < d->used; i++) {
+                if (!d->entries[i].key) continue;
+                if (k++ != pos) continue;
+                if (nn_set_module(I, out, val_str_data(d->entries[i].key), d->entries[i].value)) {
+                    val_release(module_value(out));
+                    out = NULL;
+                }
+                break;
+            }
+        }
+        return out ? module_value(out) : NULL;
+    }
     if (op_index_value(I, key, &index)) {
-        interp_error(I, ERR_TYPE, "indices must be integers, not %s", val_type_name(key));
+        interp_clear_error(I);
+        interp_error(I, ERR_TYPE, "'%s' object cannot be interpreted as an integer",
+                     val_type_name(key));
         return NULL;
     }
     if (index < -n || index >= n) {

@@ -48,15 +48,20 @@ static Value *f_linear(Interp *I, Value *self, Value **argv) {
 static Value *f_relu(Interp *I, Value *self, Value **argv) {
     (void)self;
     Tensor *input = arg_tensor(I, argv[0], "relu", "input", 1);
-    return input ? torch_unary(I, UN_RELU, input) : NULL;
+    int inplace = input ? val_truth(I, argv[1]) : -1;
+    if (inplace < 0) return NULL;
+    if (inplace) /* torch.relu_(input) */
+        return torch_inplace_unary(I, UN_RELU, input) ? NULL : val_retain(argv[0]);
+    return torch_unary(I, UN_RELU, input);
 }
 
 static Value *f_dropout(Interp *I, Value *self, Value **argv) {
     (void)self;
     double p;
     int training = val_truth(I, argv[2]);
-    if (training < 0 || arg_float(I, argv[1], "dropout", "p", &p)) return NULL;
-    return nn_dropout(I, argv[0], p, argv[1], training);
+    int inplace = training < 0 ? -1 : val_truth(I, argv[3]);
+    if (inplace < 0 || arg_float(I, argv[1], "dropout", "p", &p)) return NULL;
+    return nn_dropout(I, argv[0], p, argv[1], training, inplace);
 }
 
 

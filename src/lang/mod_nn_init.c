@@ -129,7 +129,7 @@ static Value *kaiming(Interp *I, Value **argv, bool uniform) {
     double a = 0;
     StrBuf invalid = SB_INIT;
     if (val_is_number(argv[1]) && !val_is(argv[1], &type_bool)) a = val_as_float(argv[1]);
-    else if (val_repr(I, argv[1], &invalid)) return NULL;
+    else if (val_str_of(I, argv[1], &invalid)) return NULL; /* str(), as torch formats it */
     if (!val_is_str(argv[2]) || !val_is_str(argv[3])) {
         sb_free(&invalid);
         interp_error(I, ERR_TYPE, "%s(): mode and nonlinearity must be strings", fn);
@@ -173,7 +173,7 @@ static Value *i_calculate_gain(Interp *I, Value *self, Value **argv) {
     StrBuf invalid = SB_INIT;
     if (has_param) {
         if (val_is_number(argv[1]) && !val_is(argv[1], &type_bool)) param = val_as_float(argv[1]);
-        else if (val_repr(I, argv[1], &invalid)) return NULL;
+        else if (val_str_of(I, argv[1], &invalid)) return NULL; /* str(), as torch formats it */
     }
     double gain;
     Error err;

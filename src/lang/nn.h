@@ -40,8 +40,10 @@ Value *nn_embedding_bag(Interp *I, Value *input, Tensor *weight, Value *offsets,
 Value *nn_cosine_similarity(Interp *I, Value **argv);
 /* F.linear(input, weight, bias): input @ weight.T (+ bias), torch's grad_fn names. */
 Value *nn_linear(Interp *I, Tensor *input, Tensor *weight, Tensor *bias);
-/* F.dropout(input, p, training), drawing from the session's generator as torch does;
- * p_value (may be NULL) is p as the user gave it, for the error message. */
-Value *nn_dropout(Interp *I, Value *input, double p, Value *p_value, bool training);
+/* F.dropout(input, p, training, inplace), drawing from the session's generator as torch
+ * does; p_value (may be NULL) is p as the user gave it, for the error message. With
+ * inplace the result is written into input (torch's dropout_), which is returned. */
+Value *nn_dropout(Interp *I, Value *input, double p, Value *p_value, bool training,
+                  bool inplace);
 
 #endif

@@ -655,8 +655,9 @@ static const ValueType type_incompatible_keys = {.name = "_IncompatibleKeys",
 static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
     Value *state = argv[0];
     if (!val_is_instance(state, &type_dict)) {
-        interp_error(I, ERR_TYPE, "Expected state_dict to be dict-like, got %s.",
-                     val_type_name(state));
+        const ValueType *t = state->type; /* type(state_dict) */
+        interp_error(I, ERR_TYPE, "Expected state_dict to be dict-like, got <class '%s%s%s'>.",
+                     t->module ? t->module : "", t->module ? "." : "", t->name);
         return NULL;
     }
     int strict = val_truth(I, argv[1]);
