@@ -23,8 +23,8 @@ static int kind_of(DType d) { return d == DTYPE_BOOL ? 0 : d == DTYPE_INT64 ? 1 
 
 DType np_promote_scalar(DType adt, DType sdt, double sval) {
     if (kind_of(sdt) > kind_of(adt)) return np_promote(adt, sdt);
-    if (kind_of(sdt) < kind_of(adt) || adt == DTYPE_BOOL) return adt;
-    /* same kind: min_scalar_type(sval) promoted with the array's dtype */
+    if (adt == DTYPE_BOOL || sdt == DTYPE_BOOL) return adt;
+    /* the scalar's kind is not higher: promote with min_scalar_type(sval) */
     if (adt == DTYPE_INT64) return sval >= 9223372036854775808.0 ? DTYPE_FLOAT64 : DTYPE_INT64;
     if (adt == DTYPE_FLOAT32) {
         if (sdt == DTYPE_INT64) return (sval < 65536.0 && sval >= -32768.0) ? DTYPE_FLOAT32 : DTYPE_FLOAT64;

@@ -820,8 +820,8 @@ static Value *maxmin(Interp *I, Value **argv, NpBinOp op) {
     bool as = !np_is_array(argv[0]) ? a->ndim == 0 : np_tensor(argv[0])->ndim == 0;
     bool bs = b->ndim == 0;
     DType dt = as == bs ? np_promote(a->dtype, b->dtype)
-               : as     ? np_promote_scalar(b->dtype, a->dtype, fabs(tensor_get(a, 0)))
-                        : np_promote_scalar(a->dtype, b->dtype, fabs(tensor_get(b, 0)));
+               : as     ? np_promote_scalar(b->dtype, a->dtype, tensor_get(a, 0))
+                        : np_promote_scalar(a->dtype, b->dtype, tensor_get(b, 0));
     if (val_is(argv[0], &type_float) && !np_is_array(argv[0])) as = true;
     Error err;
     Tensor *r = np_binary(op, a, b, dt, &err);
@@ -898,8 +898,8 @@ static Value *f_where(Interp *I, Value *self, Value **argv) {
     if (y) {
         Error err;
         DType dt = np_promote(x->dtype, y->dtype);
-        if (val_is_number(argv[1]) && !val_is_number(argv[2])) dt = np_promote_scalar(y->dtype, x->dtype, fabs(tensor_get(x, 0)));
-        if (!val_is_number(argv[1]) && val_is_number(argv[2])) dt = np_promote_scalar(x->dtype, y->dtype, fabs(tensor_get(y, 0)));
+        if (val_is_number(argv[1]) && !val_is_number(argv[2])) dt = np_promote_scalar(y->dtype, x->dtype, tensor_get(x, 0));
+        if (!val_is_number(argv[1]) && val_is_number(argv[2])) dt = np_promote_scalar(x->dtype, y->dtype, tensor_get(y, 0));
         /* out = x*c + y*(!c) computed by selection */
         Tensor *cb = np_copy(c, DTYPE_BOOL, &err);
         Tensor *zero = cb ? tensor_zeros(DTYPE_BOOL, 0, NULL, &err) : NULL;
@@ -1273,6 +1273,12 @@ static int dict_set_int(Interp *I, Value *d, const char *k, int64_t v) {
     return rc;
 }
 
+static int dict_set_take(Interp *I, Value *d, const char *k, Value *v) {
+    int rc = v ? val_dict_set_str(I, d, k, v) : -1;
+    val_release(v);
+    return rc;
+}
+
 static Value *f_get_printoptions(Interp *I, Value *self, Value **argv) {
     (void)self;
     (void)argv;
@@ -1281,18 +1287,17 @@ static Value *f_get_printoptions(Interp *I, Value *self, Value **argv) {
     Value *d = val_dict_new(I);
     if (!d) return NULL;
     char sign[2] = {p->sign, 0};
-    Value *v;
     int rc = dict_set_int(I, d, "edgeitems", p->edgeitems) ||
-             dict_set_int(I, d, "threshold", p->threshold);
-    rc = rc || (v = val_str(I, modes[p->floatmode]), v ? val_dict_set_str(I, d, "floatmode", v) + (val_release(v), 0) : -1);
-    rc = rc || dict_set_int(I, d, "precision", p->precision);
-    rc = rc || (v = val_bool(I, p->suppress), v ? val_dict_set_str(I, d, "suppress", v) + (val_release(v), 0) : -1);
-    rc = rc || dict_set_int(I, d, "linewidth", p->linewidth);
-    rc = rc || (v = val_str(I, "nan"), v ? val_dict_set_str(I, d, "nanstr", v) + (val_release(v), 0) : -1);
-    rc = rc || (v = val_str(I, "inf"), v ? val_dict_set_str(I, d, "infstr", v) + (val_release(v), 0) : -1);
-    rc = rc || (v = val_str(I, sign), v ? val_dict_set_str(I, d, "sign", v) + (val_release(v), 0) : -1);
-    rc = rc || (v = val_none(I), v ? val_dict_set_str(I, d, "formatter", v) + (val_release(v), 0) : -1);
-    rc = rc || (v = val_bool(I, false), v ? val_dict_set_str(I, d, "legacy", v) + (val_release(v), 0) : -1);
+             dict_set_int(I, d, "threshold", p->threshold) ||
+             dict_set_take(I, d, "floatmode", val_str(I, modes[p->floatmode])) ||
+             dict_set_int(I, d, "precision", p->precision) ||
+             dict_set_take(I, d, "suppress", val_bool(I, p->suppress)) ||
+             dict_set_int(I, d, "linewidth", p->linewidth) ||
+             dict_set_take(I, d, "nanstr", val_str(I, "nan")) ||
+             dict_set_take(I, d, "infstr", val_str(I, "inf")) ||
+             dict_set_take(I, d, "sign", val_str(I, sign)) ||
+             dict_set_take(I, d, "formatter", val_none(I)) ||
+             dict_set_take(I, d, "legacy", val_bool(I, false));
     if (rc) {
         val_release(d);
         return NULL;

@@ -18,7 +18,10 @@
 
 #define ARR(v) (((NpArrayValue *)(v))->t)
 
-bool np_is_array(const Value *v) { return v && (v->type == &type_ndarray || v->type == &type_np_float32); }
+static bool is_scalar_type(const ValueType *t) {
+    return t == &type_np_float32 || t == &type_np_float64 || t == &type_np_int64 || t == &type_np_bool;
+}
+bool np_is_array(const Value *v) { return v && (v->type == &type_ndarray || is_scalar_type(v->type)); }
 Tensor *np_tensor(Value *v) { return ARR(v); }
 
 static void destroy_array(Value *self) { tensor_release(ARR(self)); }
@@ -43,28 +46,27 @@ Value *np_scalar_take(Interp *I, Tensor *t, const Error *err) {
         return NULL;
     }
     int64_t off = tensor_flat_offset(t, 0);
-    Value *r;
-    switch (t->dtype) {
-    case DTYPE_BOOL: r = val_bool(I, tensor_load_int(t, off) != 0); break;
-    case DTYPE_INT64: r = val_int(I, tensor_load_int(t, off)); break;
-    case DTYPE_FLOAT64: r = val_float(I, tensor_load(t, off)); break;
-    default: {
-        Error e;
-        Tensor *s = tensor_scalar(DTYPE_FLOAT32, tensor_load(t, off), &e);
+    Error e;
+    Tensor *s = tensor_zeros(t->dtype, 0, NULL, &e);
+    if (!s) {
         tensor_release(t);
-        if (!s) return interp_raise(I, &e), NULL;
-        NpArrayValue *a = (NpArrayValue *)val_alloc(I, &type_np_float32, sizeof *a);
-        if (!a) {
-            tensor_release(s);
-            return NULL;
-        }
-        a->t = s;
-        a->scalar = true;
-        return (Value *)a;
+        return interp_raise(I, &e), NULL;
     }
-    }
+    if (dtype_is_floating(t->dtype)) tensor_store(s, 0, tensor_load(t, off));
+    else tensor_store_int(s, 0, tensor_load_int(t, off));
     tensor_release(t);
-    return r;
+    const ValueType *type = s->dtype == DTYPE_FLOAT32 ? &type_np_float32
+                            : s->dtype == DTYPE_FLOAT64 ? &type_np_float64
+                            : s->dtype == DTYPE_INT64   ? &type_np_int64
+                                                        : &type_np_bool;
+    NpArrayValue *a = (NpArrayValue *)val_alloc(I, type, sizeof *a);
+    if (!a) {
+        tensor_release(s);
+        return NULL;
+    }
+    a->t = s;
+    a->scalar = true;
+    return (Value *)a;
 }
 
 /* A 0-d result of a reduction or ufunc becomes a scalar; others stay arrays. */
@@ -77,8 +79,8 @@ static Value *result(Interp *I, Tensor *t, const Error *err) {
 
 static int repr_array(Interp *I, Value *self, StrBuf *out) {
     Tensor *t = ARR(self);
-    if (self->type == &type_np_float32) {
-        np_scalar_float_repr(tensor_get(t, 0), true, out);
+    if (is_scalar_type(self->type)) {
+        np_scalar_str(t, 0, out);
         return 0;
     }
     Error err;
@@ -88,7 +90,7 @@ static int repr_array(Interp *I, Value *self, StrBuf *out) {
 
 static int str_array(Interp *I, Value *self, StrBuf *out) {
     Tensor *t = ARR(self);
-    if (self->type == &type_np_float32) return repr_array(I, self, out);
+    if (is_scalar_type(self->type)) return repr_array(I, self, out);
     Error err;
     if (np_array_str(t, np_print_options(I), out, &err)) return interp_raise(I, &err);
     return 0;
@@ -579,8 +581,8 @@ static Tensor *operand(Interp *I, Value *v, bool *scalar) {
 
 static DType op_dtype(const Tensor *a, bool as, const Tensor *b, bool bs) {
     if (as == bs) return np_promote(a->dtype, b->dtype);
-    if (as) return np_promote_scalar(b->dtype, a->dtype, fabs(tensor_get(a, 0)));
-    return np_promote_scalar(a->dtype, b->dtype, fabs(tensor_get(b, 0)));
+    if (as) return np_promote_scalar(b->dtype, a->dtype, tensor_get(a, 0));
+    return np_promote_scalar(a->dtype, b->dtype, tensor_get(b, 0));
 }
 
 static int map_op(int op) {
@@ -651,6 +653,11 @@ static Value *binary_array(Interp *I, PyOp op, Value *a, Value *b, bool reflecte
 
 static Value *compare_array(Interp *I, PyCmp op, Value *a, Value *b) {
     if (val_is_tensor(b)) return val_not_implemented(I);
+    if (val_is_none(b) && (op == PYCMP_EQ || op == PYCMP_NE) && !is_scalar_type(a->type)) {
+        Error err;
+        Tensor *t = ARR(a);
+        return np_array_take(I, tensor_full(DTYPE_BOOL, t->ndim, t->shape, op == PYCMP_NE, &err), &err);
+    }
     if (!np_is_array(b) && !val_is_number(b) && !val_is(b, &type_list) && !val_is(b, &type_tuple)) {
         if (op == PYCMP_EQ) return val_bool(I, false);
         if (op == PYCMP_NE) return val_bool(I, true);
@@ -700,7 +707,7 @@ static Value *getattr_array(Interp *I, Value *self, const char *name) {
             shape[i] = t->shape[t->ndim - 1 - i];
             stride[i] = t->stride[t->ndim - 1 - i];
         }
-        if (self->type == &type_np_float32) return val_retain(self);
+        if (is_scalar_type(self->type)) return val_retain(self);
         return np_array_take(I, make_view(t, t->ndim, shape, stride, t->offset, &err), &err);
     }
     if (strcmp(name, "strides") == 0) {
@@ -859,12 +866,15 @@ static int shape_args(Interp *I, Value *args, int64_t *shape, int *nd) {
     return 0;
 }
 
+/* A shape as NumPy's reshape error prints it: "(4,2)", "(4,newaxis)", "(6,)". */
 static void shape_text(int nd, const int64_t *shape, char *buf, size_t n) {
     size_t p = 0;
     p += (size_t)snprintf(buf, n, "(");
-    for (int i = 0; i < nd && p < n; i++)
-        p += (size_t)snprintf(buf + p, n - p, "%lld%s", (long long)shape[i],
-                              i + 1 < nd ? ", " : nd == 1 ? "," : "");
+    for (int i = 0; i < nd && p < n; i++) {
+        if (shape[i] == -1) p += (size_t)snprintf(buf + p, n - p, "newaxis");
+        else p += (size_t)snprintf(buf + p, n - p, "%lld", (long long)shape[i]);
+        if (p < n && (i + 1 < nd || nd == 1)) p += (size_t)snprintf(buf + p, n - p, ",");
+    }
     if (p < n) snprintf(buf + p, n - p, ")");
 }
 
@@ -1057,6 +1067,12 @@ static Value *m_cumsum(Interp *I, Value *self, Value **argv) {
     return np_array_take(I, np_cumsum(t, axis, &err), &err);
 }
 
+static Value *m_abs(Interp *I, Value *self, Value **argv) {
+    (void)argv;
+    Error err;
+    return result(I, np_unary(NP_ABS, ARR(self), &err), &err);
+}
+
 static Value *m_round(Interp *I, Value *self, Value **argv) {
     Tensor *t = ARR(self);
     int64_t dec = 0;
@@ -1106,6 +1122,7 @@ const BuiltinSpec ndarray_methods[] = {
     {"argsort", m_argsort, "()", "Returns the indices that would sort this array."},
     {"sort", m_sort, "()", "Sort an array in-place."},
     {"cumsum", m_cumsum, "(axis=None)", "Return the cumulative sum of the elements along the given axis."},
+    {"__abs__", m_abs, "()", "abs(self)"},
     {"round", m_round, "(decimals=0)", "Return a with each element rounded to the given number of decimals."},
     {NULL, NULL, NULL, NULL},
 };
@@ -1144,3 +1161,46 @@ const ValueType type_np_float32 = {.name = "float32",
                                    .methods = ndarray_methods,
                                    .as_number = as_number_array,
                                    .doc = "Single-precision floating-point number type."};
+
+const ValueType type_np_float64 = {.name = "float64",
+                                   .module = "numpy",
+                                   .destroy = destroy_array,
+                                   .repr = repr_array,
+                                   .str = str_array,
+                                   .getattr = getattr_array,
+                                   .truth = truth_array,
+                                   .binary = binary_array,
+                                   .compare = compare_array,
+                                   .unary = unary_array,
+                                   .methods = ndarray_methods,
+                                   .as_number = as_number_array,
+                                   .base = &type_float,
+                                   .doc = "Double-precision floating-point number type, compatible with Python `float`."};
+
+const ValueType type_np_int64 = {.name = "int64",
+                                   .module = "numpy",
+                                   .destroy = destroy_array,
+                                   .repr = repr_array,
+                                   .str = str_array,
+                                   .getattr = getattr_array,
+                                   .truth = truth_array,
+                                   .binary = binary_array,
+                                   .compare = compare_array,
+                                   .unary = unary_array,
+                                   .methods = ndarray_methods,
+                                   .as_number = as_number_array,
+                                   .doc = "Signed integer type, compatible with C ``long``."};
+
+const ValueType type_np_bool = {.name = "bool_",
+                                   .module = "numpy",
+                                   .destroy = destroy_array,
+                                   .repr = repr_array,
+                                   .str = str_array,
+                                   .getattr = getattr_array,
+                                   .truth = truth_array,
+                                   .binary = binary_array,
+                                   .compare = compare_array,
+                                   .unary = unary_array,
+                                   .methods = ndarray_methods,
+                                   .as_number = as_number_array,
+                                   .doc = "Boolean type (True or False), stored as a byte."};

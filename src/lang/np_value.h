@@ -32,14 +32,15 @@ typedef struct NpRandomValue {
     NpRandomState st;
 } NpRandomValue;
 
-extern const ValueType type_ndarray, type_np_float32, type_np_dtype, type_np_random_state;
+extern const ValueType type_ndarray, type_np_float32, type_np_float64, type_np_int64, type_np_bool,
+    type_np_dtype, type_np_random_state;
 
 bool np_is_array(const Value *v);
 Tensor *np_tensor(Value *v); /* borrowed; v must be an array or NumPy scalar */
 /* Wraps t (STEALS the reference, even on failure); NULL t raises err. */
 Value *np_array_take(Interp *I, Tensor *t, const Error *err);
-/* The value NumPy returns for a 0-d result: Python float/int/bool for float64/int64/
- * bool, a numpy.float32 scalar for float32. Steals t. */
+/* The NumPy scalar (numpy.float64, float32, int64, bool_) for element 0 of t, the value
+ * NumPy returns for a 0-d result. Steals t. */
 Value *np_scalar_take(Interp *I, Tensor *t, const Error *err);
 /* An array from any array-like (ndarray, tensor, number, nested lists/tuples, strings
  * when dtype is numeric), as np.array(obj, dtype=...). Owned. */

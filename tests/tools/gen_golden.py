@@ -32,6 +32,7 @@ import os
 import sys
 import warnings
 
+import numpy
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,6 +84,9 @@ def reset_torch():
     torch.set_printoptions(profile="default", sci_mode=None)
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
+    numpy.set_printoptions(edgeitems=3, infstr="inf", linewidth=75, nanstr="nan", precision=8,
+                           suppress=False, threshold=1000, formatter=None, sign="-",
+                           floatmode="maxprec")
 
 
 def run(code):
