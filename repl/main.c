@@ -270,7 +270,7 @@ int main(int argc, char **argv) {
         int lrc = lesson_option(argc, argv, i, &ls, &lesson_tty);
         if (lrc >= 0) {
             if (lesson_tty && ls) {
-                ReplOptions ro = {false, true, NULL};
+                ReplOptions ro = {false, false, NULL}; /* history stays in memory */
                 lrc = repl_run(ls, &ro);
             }
             if (ls) session_free(ls);

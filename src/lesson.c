@@ -1332,7 +1332,7 @@ static void show_step_as(LessonRun *r, const SessionSink *sink, bool run) {
         sb_appendf(&sb, "%s(shown again, not run again: its results are already in your "
                         "session)%s\n", dim(r), reset(r));
     }
-    sb_appendf(&sb, "%s(Enter to continue · `back` · `bye` to leave; or try some code)%s\n",
+    sb_appendf(&sb, "%s(Enter or `next` to continue · `back` · `bye` to leave; or try some code)%s\n",
                dim(r), reset(r));
     emit_sb(sink, &sb);
 }
@@ -1535,7 +1535,7 @@ int lesson_run_input(LessonRun *r, const char *code, size_t len, const SessionSi
     }
     if (word && strcmp(word, "hint") == 0) {
         if (!st->exercise) {
-            emit(sink, "No exercise here: press Enter to continue.\n");
+            emit(sink, "No exercise here: press Enter (or type `next`) to continue.\n");
             return SESSION_OK;
         }
         const char *why = lesson_first_failing_explain(r->s, st);

@@ -105,6 +105,45 @@ def test_notebooks_execute_with_solutions():
         assert checks >= 3, (name, checks)
 
 
+def test_lesson_in_the_kernel():
+    """%lesson in a Jupyter kernel: each executed cell is the lesson's next input (an empty
+    cell continues), with the lesson's state saved under a private XDG_STATE_HOME."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "kernel"))
+    import kerneltest
+    state = tempfile.mkdtemp(prefix="embedlab-kernel-lesson-")
+    old = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = state
+    km, kc = kerneltest.start_kernel()
+    try:
+        def run(code):
+            reply, msgs = kerneltest.execute(kc, code, timeout=30)
+            text = "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream")
+            return reply["content"]["status"], text
+
+        status, out = run("%lesson padding")
+        assert status == "ok" and "[1/" in out and "Padding and padding_idx" in out, out
+        status, out = run("")
+        assert "[2/" in out and "tensor([0., 0., 0., 0.]" in out, out
+        status, out = run("next")
+        assert "Exercise" in out, out
+        status, out = run("e = nn.Embedding(5, 3, padding_idx=-1)")
+        assert "Correct" in out and "[4/" in out, out
+        status, out = run("bye")
+        assert "Progress saved at step 4" in out, out
+        status, out = run("%check padding-row")
+        assert out.startswith("✓ padding-row"), out
+        status, out = run("%check padding-grad")
+        assert out.startswith("✗ padding-grad") and "hint 1/2" in out, out
+        status, out = run("%check padding-grad")
+        assert "hint 2/2" in out, out
+    finally:
+        kerneltest.stop_kernel(km, kc)
+        if old is None:
+            os.environ.pop("XDG_STATE_HOME", None)
+        else:
+            os.environ["XDG_STATE_HOME"] = old
+
+
 def test_broken_lesson_fails_check():
     d = tempfile.mkdtemp(prefix="embedlab-lessons-")
     with open(os.path.join(d, "01-broken.py"), "w") as f:
