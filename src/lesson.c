@@ -986,7 +986,12 @@ static void wrap_paragraph(StrBuf *out, const char *s, size_t n, int width, cons
         while (i < n && (s[i] == ' ' || s[i] == '\n')) i++;
         if (i >= n) break;
         size_t j = i;
-        while (j < n && s[j] != ' ' && s[j] != '\n') j++;
+        /* A word; a `code span` with spaces stays on one line. */
+        bool span = code;
+        while (j < n && (span || (s[j] != ' ' && s[j] != '\n'))) {
+            if (s[j] == '`') span = !span;
+            j++;
+        }
         size_t w = visible_width(s + i, j - i, color);
         if (!line_empty && col + 1 + w > (size_t)width) {
             if (color && (bold || code)) sb_append(out, "\033[0m");
