@@ -85,6 +85,16 @@ $(OBJ)/src/lang/%.o $(OBJ)/src/session.o $(OBJ)/src/magic.o $(OBJ)/src/lesson.o:
 	EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_LANG))
 $(OBJ)/tests/%.o: EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TEST) $(PKGS_KERNEL))
 
+# Library modules written in Python (src/lang/pylib/*.py) are compiled into the program as
+# byte arrays (see src/lang/pylib.c).
+PYLIB_SRC := $(sort $(wildcard src/lang/pylib/*.py))
+PYLIB_INC := $(patsubst src/lang/pylib/%.py,$(OBJ)/pylib/%.inc,$(PYLIB_SRC))
+$(OBJ)/pylib/%.inc: src/lang/pylib/%.py scripts/py2inc.sh
+	@mkdir -p $(dir $@)
+	scripts/py2inc.sh $< $@
+$(OBJ)/src/lang/pylib.o: $(PYLIB_INC)
+$(OBJ)/src/lang/pylib.o: CPPFLAGS += -I$(OBJ)/pylib
+
 $(LIBCORE): $(CORE_OBJ)
 $(LIBLANG): $(LANG_OBJ)
 $(LIBREPL): $(REPL_OBJ)

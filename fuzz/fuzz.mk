@@ -48,6 +48,15 @@ build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_FUZZ) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
+# The library modules written in Python (see the PYLIB rules in the Makefile).
+FUZZ_PYLIB_INC := $(patsubst src/lang/pylib/%.py,build/fuzz/pylib/%.inc,\
+                    $(wildcard src/lang/pylib/*.py))
+build/fuzz/pylib/%.inc: src/lang/pylib/%.py scripts/py2inc.sh
+	@mkdir -p $(dir $@)
+	scripts/py2inc.sh $< $@
+build/fuzz/obj/src/lang/pylib.o: $(FUZZ_PYLIB_INC)
+build/fuzz/obj/src/lang/pylib.o: FUZZ_FLAGS += -Ibuild/fuzz/pylib
+
 build/fuzz/libfuzz.a: $(FUZZ_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^

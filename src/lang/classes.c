@@ -239,7 +239,7 @@ static int repr_instance(Interp *I, Value *self, StrBuf *out) {
     if (found) return str_result(I, r, "__repr__", out);
     const ValueType *b = class_builtin_base(self->type);
     if (b && b->repr) return b->repr(I, self, out);
-    sb_appendf(out, "<__main__.%s object at %p>", self->type->name, (void *)self);
+    sb_appendf(out, "<%s.%s object at %p>", self->type->module, self->type->name, (void *)self);
     return 0;
 }
 
@@ -590,6 +590,12 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
         return NULL;
     }
     Error err;
+    /* The namespace's __module__ (the defining module's __name__, or set by the body). */
+    Value *module_value = val_dict_get_str(I, dict, "__module__");
+    char *module = mem_strdup(module_value && val_is_str(module_value) ? val_str_data(module_value)
+                                                                       : "__main__",
+                              &err);
+    if (!module) return interp_raise(I, &err), NULL;
     /* nn.Module subclasses get an NNType, whose forward and extra_repr dispatch to the
      * class's methods; ValueType is its first member. */
     NNType *nn_heap = nn ? mem_calloc(1, sizeof *nn_heap, &err) : NULL;
@@ -599,11 +605,12 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
     if (!cls) {
         if (!interp_has_error(I)) interp_raise(I, &err);
         mem_free(copy);
+        mem_free(module);
         mem_free(heap);
         return NULL;
     }
     heap->name = copy;
-    heap->module = "__main__";
+    heap->module = module;
     heap->destroy = destroy_instance;
     heap->clear = clear_instance;
     heap->repr = repr_instance;
@@ -637,6 +644,7 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
     if (interp_adopt_class(I, (Value *)cls, heap)) {
         val_release((Value *)cls); /* no instance exists yet: the type can go with it */
         mem_free(copy);
+        mem_free(module);
         mem_free(heap);
         return NULL;
     }

@@ -392,7 +392,10 @@ static Value *getattr_function(Interp *I, Value *self, const char *name) {
     FunctionValue *fn = (FunctionValue *)self;
     if (strcmp(name, "__name__") == 0) return val_str(I, fn->name);
     if (strcmp(name, "__qualname__") == 0) return val_str(I, fn->qualname);
-    if (strcmp(name, "__module__") == 0) return val_str(I, "__main__");
+    if (strcmp(name, "__module__") == 0) {
+        Value *m = fn->globals ? val_dict_get_str(I, fn->globals, "__name__") : NULL;
+        return m ? val_retain(m) : val_str(I, "__main__");
+    }
     if (strcmp(name, "__doc__") == 0) {
         const AstNode *n = fn->node;
         if (n->kind == AST_FUNCTION_DEF && n->v.function_def.body.count > 0) {
@@ -1575,7 +1578,9 @@ static ExecStatus exec_class_def(Interp *I, Frame *f, const AstNode *s) {
     if (f->qualname) sb_appendf(&qual, f->is_class ? "%s.%s" : "%s.<locals>.%s", f->qualname, name);
     else sb_append(&qual, name);
     Value *ns = val_dict_new(I);
-    Value *module_name = val_str(I, "__main__");
+    Value *module_name = val_dict_get_str(I, f->globals, "__name__");
+    module_name = module_name && val_is_str(module_name) ? val_retain(module_name)
+                                                         : val_str(I, "__main__");
     Value *qual_name = sb_check(&qual, &I->error) ? NULL : val_str(I, sb_str(&qual));
     ExecStatus st = ns && module_name && qual_name &&
                             !val_dict_set_str(I, ns, "__module__", module_name) &&
@@ -2254,6 +2259,11 @@ const TraceEntry *eval_traceback(Interp *I, int *count) {
 
 int eval_module(Interp *I, Ast *ast, const char *chunk, const char *source, size_t len,
                 Value **result) {
+    return eval_module_in(I, ast, chunk, source, len, state(I)->globals, result);
+}
+
+int eval_module_in(Interp *I, Ast *ast, const char *chunk, const char *source, size_t len,
+                   Value *globals, Value **result) {
     EvalState *es = state(I);
     *result = NULL;
     es->trace_count = 0;
@@ -2279,7 +2289,7 @@ int eval_module(Interp *I, Ast *ast, const char *chunk, const char *source, size
     if (!es->frame) es->stack_base = (uintptr_t)&here;
     Frame frame = {0};
     frame.parent = es->frame;
-    frame.globals = es->globals;
+    frame.globals = globals;
     frame.code = code;
     frame.name = "<module>";
     es->frame = &frame;

@@ -45,6 +45,9 @@ void eval_free(Interp *I);
  * EVAL_COMPILE_ERROR. */
 int eval_module(Interp *I, Ast *ast, const char *chunk, const char *source, size_t len,
                 Value **result);
+/* eval_module with another global namespace (a module written in Python: its dict). */
+int eval_module_in(Interp *I, Ast *ast, const char *chunk, const char *source, size_t len,
+                   Value *globals, Value **result);
 
 /* The traceback entries of the last uncaught error, outermost first. */
 const TraceEntry *eval_traceback(Interp *I, int *count);

@@ -69,6 +69,7 @@ void interp_free(Interp *I) {
     torch_state_free(I); /* its dtype objects went with the object list */
     for (size_t i = 0; i < I->heap_type_count; i++) {
         mem_free((char *)I->heap_types[i]->name);
+        mem_free((char *)I->heap_types[i]->module);
         mem_free(I->heap_types[i]);
     }
     mem_free(I->heap_types);

@@ -4,11 +4,15 @@
  */
 #include "lang/module.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "lang/eval.h"
 #include "lang/interp.h"
 #include "lang/ops.h"
+#include "lang/parse.h"
+#include "lang/pylib.h"
 
 /* ---- the module type ---- */
 
@@ -121,12 +125,53 @@ static const ModuleDef *find_def(const char *name) {
     return NULL;
 }
 
+/* Removes a module whose initialisation failed from the cache, keeping the error. */
+static void forget_module(Interp *I, const char *name) {
+    Value *key = val_str(I, name);
+    Error saved = I->error;
+    if (key) val_dict_del(I, I->modules, key);
+    I->error = saved;
+    val_release(key);
+}
+
+/* Imports a library module written in Python: its source runs in the new module's
+ * namespace. */
+static Value *import_source(Interp *I, const char *name, const char *source, size_t len) {
+    Value *m = module_new(I, name);
+    if (!m) return NULL;
+    Value *dunder = val_str(I, name);
+    int rc = dunder ? module_set(I, m, "__name__", dunder) : -1;
+    val_release(dunder);
+    if (rc || val_dict_set_str(I, I->modules, name, m)) {
+        val_release(m);
+        return NULL;
+    }
+    char chunk[160];
+    snprintf(chunk, sizeof chunk, "<embedlab library %s>", name);
+    ParseOptions opts = {.tier2 = true};
+    Error err;
+    Ast *ast = parse_module(source, len, &opts, &err);
+    Value *result = NULL;
+    if (!ast) rc = interp_raise(I, &err);
+    else rc = eval_module_in(I, ast, chunk, source, len, ((ModuleValue *)m)->dict, &result);
+    val_release(result);
+    if (rc) {
+        forget_module(I, name);
+        val_release(m);
+        return NULL;
+    }
+    return m;
+}
+
 Value *module_import(Interp *I, const char *name) {
     if (!I->modules && !(I->modules = val_dict_new(I))) return NULL;
     Value *cached = val_dict_get_str(I, I->modules, name);
     if (cached) return val_retain(cached);
     if (interp_has_error(I)) return NULL;
     const ModuleDef *def = find_def(name);
+    size_t source_len;
+    const char *source = def ? NULL : pylib_source(name, &source_len);
+    if (source) return import_source(I, name, source, source_len);
     if (!def) {
         /* A submodule of a known package may be an attribute set by the parent's init. */
         const char *dot = strrchr(name, '.');
@@ -165,11 +210,7 @@ Value *module_import(Interp *I, const char *name) {
     /* Cache before init so that submodules importing their parent terminate. */
     if (val_dict_set_str(I, I->modules, name, m) || module_add_functions(I, m, def->functions) ||
         (def->init && def->init(I, m))) {
-        Value *key = val_str(I, name);
-        Error saved = I->error;
-        if (key) val_dict_del(I, I->modules, key);
-        I->error = saved;
-        val_release(key);
+        forget_module(I, name);
         val_release(m);
         return NULL;
     }
