@@ -55,6 +55,7 @@ emb.weight.grad[1]
 # check: torch.equal(g, torch.zeros(3))
 # check: e.weight.grad[0].sum() == 3
 # explain: g.shape == (3,) | `g` should be one row of e.weight.grad (3 numbers)
+# explain: e.weight.grad[0].sum() == 3 | run the backward pass once: gradients add up (after a second run, reset them with e.weight.grad = None)
 # success: id 4 appears twice, and still its gradient is zero.
 # solution: e(torch.tensor([0, 4, 4])).sum().backward()
 # solution: g = e.weight.grad[4]
