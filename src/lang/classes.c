@@ -526,6 +526,8 @@ static Value *instantiate(Interp *I, Value *cls, CallArgs *args) {
         self = exc_instantiate(I, cls, args);
     } else if (base == &type_nn_module) {
         self = (Value *)nn_module_new(I, (const NNType *)t->of);
+        /* Module.__init__ (through super().__init__()) completes it. */
+        if (self && class_lookup(I, t->of, "__init__")) ((NNModule *)self)->initialized = false;
     } else if (base) {
         interp_error(I, ERR_TYPE, "cannot subclass '%s' in embedlab", base->name);
         return NULL;
@@ -676,6 +678,16 @@ static void clear_super(Value *v) {
 static Value *base_init(Interp *I, Value *self, Value **argv) {
     ListValue *args = (ListValue *)argv[0];
     const ValueType *b = class_builtin_base(self->type);
+    if (is_nn_type(b)) { /* torch.nn.Module.__init__(self) */
+        if (args->count || ((DictValue *)argv[1])->count) {
+            interp_error(I, ERR_TYPE, "Module.__init__() takes 1 positional argument but %lld "
+                                      "were given",
+                         (long long)args->count + 1);
+            return NULL;
+        }
+        ((NNModule *)self)->initialized = true;
+        return val_none(I);
+    }
     if (b && exc_is_type(b)) {
         Value *t = val_tuple_new(I, args->count);
         if (!t) return NULL;

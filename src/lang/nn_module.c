@@ -97,6 +97,7 @@ NNModule *nn_module_new(Interp *I, const NNType *type) {
         return NULL;
     }
     m->training = true;
+    m->initialized = true;
     return m;
 }
 
@@ -174,6 +175,15 @@ static const char *legacy_type_name(Value *v) {
 /* torch's Module.__setattr__ rules. */
 int nn_module_setattr(Interp *I, Value *self, const char *name, Value *value) {
     NNModule *m = (NNModule *)self;
+    if (!m->initialized) {
+        if (val_is(value, &type_parameter))
+            return interp_error(I, ERR_ATTRIBUTE,
+                                "cannot assign parameters before Module.__init__() call");
+        if (val_is_nn_module(value))
+            return interp_error(I, ERR_ATTRIBUTE,
+                                "cannot assign module before Module.__init__() call");
+        return nn_set_attr(I, m, name, value);
+    }
     if (strcmp(name, "training") == 0) {
         int t = val_truth(I, value);
         if (t < 0) return -1;
@@ -272,6 +282,11 @@ int nn_module_repr(Interp *I, Value *self, StrBuf *out) {
 
 Value *nn_module_call(Interp *I, Value *self, CallArgs *args) {
     const NNType *type = nn_type_of(self);
+    if (!((NNModule *)self)->initialized) { /* torch's _call_impl reads a hook dict first */
+        interp_error(I, ERR_ATTRIBUTE, "'%s' object has no attribute '_backward_hooks'",
+                     type->type.name);
+        return NULL;
+    }
     if (!type->forward) {
         interp_error(I, ERR_NOT_IMPLEMENTED,
                      "Module [%s] is missing the required \"forward\" function",
@@ -430,6 +445,10 @@ static Value *m_register_buffer(Interp *I, Value *self, Value **argv) {
         return NULL;
     }
     const char *n = val_str_data(name);
+    if (!MOD->initialized) {
+        interp_error(I, ERR_ATTRIBUTE, "cannot assign buffer before Module.__init__() call");
+        return NULL;
+    }
     if (strchr(n, '.')) {
         interp_error(I, ERR_KEY, "'buffer name can\'t contain \".\"'");
         return NULL;

@@ -38,6 +38,10 @@ struct NNModule {
     Value *modules;    /* dict: name → module or None */
     Value *attrs;      /* dict: other attributes (torch's __dict__) */
     bool training;
+    /* Module.__init__ has run: false in a user subclass's __init__ until it calls
+     * super().__init__(), as in torch, where parameters and submodules cannot be assigned
+     * before that. */
+    bool initialized;
 };
 
 /* The Module slots every class shares; a class's ValueType initialiser starts with
