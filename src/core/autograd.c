@@ -145,6 +145,7 @@ void grad_node_release(GradNode *node) {
         if (n->ctx) n->ctx->live_nodes--;
         release_saved(n);
         tensor_release(n->buffer);
+        tensor_release(n->retained_grad);
         tensor_release(n->variable);
         tensor_release(n->view_base);
         grad_node_release(n->inner);

@@ -85,6 +85,17 @@ bool ag_is_leaf(const Tensor *t);
  * AccumulateGrad node, created on first use; NULL when t needs no gradient. Owned. */
 GradNode *ag_gradient_edge(AutogradCtx *ctx, Tensor *t, Error *err);
 
+/* t.retain_grad(): a non-leaf keeps the gradient backward() computes for it (a contiguous
+ * copy the first time, then `grad + new` as a new tensor); a no-op on a leaf. Error
+ * "can't retain_grad on Tensor that has requires_grad=False". */
+int ag_retain_grad(Tensor *t, Error *err);
+/* t.retains_grad: true for a non-leaf after retain_grad(). */
+bool ag_retains_grad(const Tensor *t);
+/* The gradient kept for a non-leaf that retains it (borrowed; NULL when none yet). */
+Tensor *ag_retained_grad(const Tensor *t);
+/* t.grad = g (NULL: None) for a non-leaf that retains its gradient. */
+void ag_set_retained_grad(Tensor *t, Tensor *g);
+
 /* ---- backward ---- */
 
 /* root.backward(gradient=grad, retain_graph): grad NULL means implicit (ones for a

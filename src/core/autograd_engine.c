@@ -200,6 +200,44 @@ static int accumulate(GradNode *n, Tensor *g, Error *err) {
     return rc;
 }
 
+/* ---- retain_grad ---- */
+
+int ag_retain_grad(Tensor *t, Error *err) {
+    if (!t->requires_grad)
+        return err_set(err, ERR_RUNTIME, "can't retain_grad on Tensor that has requires_grad=False");
+    if (ag_is_leaf(t) || sparse_is(t)) return ERR_OK;
+    t->grad_fn->retains_grad = true;
+    return ERR_OK;
+}
+
+bool ag_retains_grad(const Tensor *t) {
+    return !ag_is_leaf(t) && !sparse_is(t) && t->grad_fn->retains_grad;
+}
+
+Tensor *ag_retained_grad(const Tensor *t) {
+    return ag_retains_grad(t) ? t->grad_fn->retained_grad : NULL;
+}
+
+void ag_set_retained_grad(Tensor *t, Tensor *g) {
+    if (!ag_retains_grad(t)) return;
+    tensor_retain(g);
+    tensor_release(t->grad_fn->retained_grad);
+    t->grad_fn->retained_grad = g;
+}
+
+/* The retain_grad hook: runs with the gradient of n's output before n's formula. */
+static int retain(GradNode *n, Tensor *g, Error *err) {
+    Tensor *kept;
+    if (sparse_is(g) && !n->retained_grad) kept = sparse_clone(g, err);
+    else if (!n->retained_grad) /* grad.clone(at::MemoryFormat::Contiguous): never an alias */
+        kept = tensor_is_contiguous(g) ? tensor_clone(g, err) : tensor_contiguous(g, err);
+    else kept = grad_sum(n->retained_grad, g, err);
+    if (!kept) return err_is_set(err) ? err->code : ERR_MEMORY;
+    tensor_release(n->retained_grad);
+    n->retained_grad = kept;
+    return ERR_OK;
+}
+
 /* ---- the engine ---- */
 
 typedef struct Pass {
@@ -259,7 +297,8 @@ static int run_node(GradNode *n, Heap *ready, bool retain_graph, Error *err) {
         }
     }
     int rc = ERR_OK;
-    if (g) {
+    if (g && n->retains_grad) rc = retain(n, g, err);
+    if (g && rc == ERR_OK) {
         rc = n->apply(n, g, grads, err);
         if (rc == ERR_OK && err_is_set(err)) rc = err->code;
     }

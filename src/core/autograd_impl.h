@@ -64,6 +64,10 @@ struct GradNode {
     Tensor *buffer;
     bool released;            /* saved tensors freed by a backward without retain_graph */
     GradNode *free_next;      /* grad_node_release's work list */
+    /* t.retain_grad() on the tensor whose grad_fn this is: the gradient of the output is
+     * kept here (owned) each time the node runs (torch's retain_grad hook). */
+    bool retains_grad;
+    Tensor *retained_grad;
 };
 
 struct AutogradCtx {

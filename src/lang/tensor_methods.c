@@ -98,10 +98,15 @@ Value *tensor_getattr(Interp *I, Value *self, const char *name) {
     if (strcmp(name, "grad_fn") == 0) return grad_fn_value(I, t);
     if (strcmp(name, "_version") == 0) return val_int(I, (int64_t)t->storage->version);
     if (strcmp(name, "grad") == 0) {
-        if (!ag_is_leaf(t)) torch_warn(I, GRAD_WARNING);
+        if (ag_retains_grad(t)) {
+            Tensor *g = ag_retained_grad(t);
+            return g ? tensor_value_take(I, tensor_retain(g), NULL) : val_none(I);
+        }
+        if (!ag_is_leaf(t) && !t->grad) torch_warn(I, GRAD_WARNING);
         if (!t->grad) return val_none(I);
         return tensor_value_take(I, tensor_retain(t->grad), NULL);
     }
+    if (strcmp(name, "retains_grad") == 0) return val_bool(I, ag_retains_grad(t));
     if (strcmp(name, "data") == 0) {
         Error err;
         return wrap(I, ag_detach(t, &err), &err);
@@ -150,6 +155,10 @@ int tensor_setattr(Interp *I, Value *self, const char *name, Value *value) {
         return 0;
     }
     if (strcmp(name, "grad") == 0) {
+        if (ag_retains_grad(t) && val_is_none(value)) {
+            ag_set_retained_grad(t, NULL);
+            return 0;
+        }
         if (val_is_none(value)) {
             tensor_release(t->grad);
             t->grad = NULL;
@@ -164,6 +173,10 @@ int tensor_setattr(Interp *I, Value *self, const char *name, Value *value) {
             return interp_error(I, ERR_TYPE, "assigned grad has data of a different type");
         if (!tensor_same_shape(g, t))
             return interp_error(I, ERR_RUNTIME, "assigned grad has data of a different size");
+        if (ag_retains_grad(t)) {
+            ag_set_retained_grad(t, g);
+            return 0;
+        }
         tensor_retain(g);
         tensor_release(t->grad);
         t->grad = g;
@@ -193,7 +206,7 @@ int tensor_setattr(Interp *I, Value *self, const char *name, Value *value) {
 int tensor_dir(Interp *I, Value *self, Value *names) {
     (void)self;
     static const char *const attrs[] = {"shape", "dtype", "ndim", "requires_grad", "is_leaf",
-                                        "grad_fn", "grad", "data", "T", "mT", "device",
+                                        "grad_fn", "grad", "retains_grad", "data", "T", "mT", "device",
                                         "is_sparse", "layout", "_version", NULL};
     for (int i = 0; attrs[i]; i++) {
         Value *s = val_str(I, attrs[i]);
@@ -534,6 +547,14 @@ static Value *m_detach_(Interp *I, Value *self, Value **argv) {
     }
     t->requires_grad = false;
     return val_retain(self);
+}
+
+static Value *m_retain_grad(Interp *I, Value *self, Value **argv) {
+    (void)argv;
+    Error err;
+    err_clear(&err);
+    if (ag_retain_grad(SELF, &err) != ERR_OK) return interp_raise(I, &err), NULL;
+    return val_none(I);
 }
 
 static Value *m_requires_grad_(Interp *I, Value *self, Value **argv) {
@@ -1117,6 +1138,8 @@ const BuiltinSpec tensor_methods[] = {
     {"contiguous", m_contiguous, "()", "Returns a contiguous tensor containing the same data."},
     {"clone", m_clone, "()", "Returns a copy of the tensor."},
     {"detach", m_detach, "()", "Returns a new tensor, detached from the current graph."},
+    {"retain_grad", m_retain_grad, "()",
+     "Enables this non-leaf tensor to have its .grad populated during backward()."},
     {"detach_", m_detach_, "()", "Detaches the tensor from the graph that created it (in place)."},
     {"backward", m_backward, "(gradient=None, retain_graph=None, create_graph=False, inputs=None)",
      "Computes the gradient of current tensor w.r.t. graph leaves."},
