@@ -2065,6 +2065,8 @@ static int set_val(Interp *I, Value *m, const char *name, Value *v) {
     return rc;
 }
 
+extern const ModuleDef module_def_numpy;
+
 static int init_numpy(Interp *I, Value *m) {
     NpOptsValue *o = (NpOptsValue *)val_alloc(I, &type_np_opts, sizeof *o);
     if (!o) return -1;
@@ -2085,6 +2087,7 @@ static int init_numpy(Interp *I, Value *m) {
         set_val(I, m, "newaxis", val_none(I)) || set_val(I, m, "__version__", val_str(I, "1.24.2")) ||
         set_val(I, m, "ndarray", builtins_type_value(I, &type_ndarray)))
         return -1;
+    if (set_val(I, m, "__doc__", val_str(I, module_def_numpy.doc))) return -1;
     if (set_val(I, m, "random", module_import(I, "numpy.random")) ||
         set_val(I, m, "linalg", module_import(I, "numpy.linalg")))
         return -1;
@@ -2093,15 +2096,19 @@ static int init_numpy(Interp *I, Value *m) {
 
 const ModuleDef module_def_numpy = {
     "numpy", numpy_functions, init_numpy,
-    "NumPy 1.24 (an embedlab subset). Arrays of dtype float64 (the default), float32, int64 and "
-    "bool: np.array, zeros, ones, empty, full, arange, linspace, eye and the *_like "
-    "functions; shape, dtype, ndim, size, T, astype, reshape, indexing, slicing, integer and "
-    "boolean index arrays and assignment (strings convert to numbers); arithmetic with "
-    "broadcasting and NumPy 1.24's promotion; sum, mean, std, var, min, max, argmax, argmin, "
-    "prod, cumsum, argsort, sort; dot, matmul and @; elementwise sqrt, exp, log, abs, tanh, "
-    "maximum, minimum, clip, where; concatenate, stack, vstack, hstack; allclose, "
-    "array_equal; np.linalg.norm; np.save / np.load (.npy); set_printoptions. Printing "
-    "follows NumPy 1.24 exactly. np.random is NumPy's legacy RandomState (seed, rand, "
-    "randn, randint, random, normal, uniform, choice, permutation, shuffle), bit-exact. "
-    "torch.from_numpy(a), t.numpy() and torch.tensor(a) bridge to PyTorch. Not available: "
-    "string/object/complex arrays, other dtypes, np.random.Generator, linalg beyond norm."};
+    "NumPy 1.24, an embedlab subset: what the embedding lessons use.\n"
+    "\n"
+    "Arrays (dtypes float64 by default, float32, int64, bool): array, asarray, zeros, ones,\n"
+    "empty, full, *_like, arange, linspace, eye, identity; shape, dtype, ndim, size, T,\n"
+    "astype, reshape, copy, indexing, slicing, integer and boolean index arrays, assignment\n"
+    "(strings convert to numbers), in-place operators.\n"
+    "Math: + - * / // % ** @ and comparisons with broadcasting and NumPy 1.24's promotion;\n"
+    "sum, mean, std, var, min, max, argmax, argmin, prod, cumsum, any, all, argsort, sort;\n"
+    "dot, matmul, linalg.norm; sqrt, exp, log, abs, tanh, maximum, minimum, clip, where,\n"
+    "round; concatenate, stack, vstack, hstack; allclose, isclose, array_equal.\n"
+    "Files and printing: save, load (.npy); repr/str exactly as NumPy 1.24; set_printoptions.\n"
+    "np.random: the legacy RandomState, bit-exact (seed, rand, randn, randint, random,\n"
+    "normal, uniform, choice, permutation, shuffle, RandomState).\n"
+    "PyTorch: torch.from_numpy(a) and t.numpy() share memory; torch.tensor(a) copies.\n"
+    "Not provided: other dtypes, string/object/complex arrays, np.random.Generator,\n"
+    "linalg beyond norm."};

@@ -75,6 +75,8 @@ static Value *result(Interp *I, Tensor *t, const Error *err) {
     return np_array_take(I, t, err);
 }
 
+static void shape_text(int nd, const int64_t *shape, char *buf, size_t n);
+
 /* ---- printing ---- */
 
 static int repr_array(Interp *I, Value *self, StrBuf *out) {
@@ -645,9 +647,63 @@ Value *np_binary_values(Interp *I, int op, Value *a, Value *b) {
     return np_array_take(I, r, NULL);
 }
 
+static const char *ufunc_name(int op) {
+    switch (op) {
+    case PYOP_ADD: return "add";
+    case PYOP_SUB: return "subtract";
+    case PYOP_MUL: return "multiply";
+    case PYOP_DIV: return "divide";
+    case PYOP_FLOORDIV: return "floor_divide";
+    case PYOP_MOD: return "remainder";
+    case PYOP_POW: return "power";
+    case PYOP_MATMUL: return "matmul";
+    default: return "bitwise";
+    }
+}
+
+/* a <op>= b on an ndarray: computed as a <op> b, then written into a (NumPy's out=a with
+ * casting='same_kind'). */
+static Value *inplace_array(Interp *I, int op, Value *a, Value *b) {
+    Value *r = np_binary_values(I, op, a, b);
+    if (!r || val_is_not_implemented(I, r)) return r;
+    Tensor *t = ARR(a), *rt = ARR(r);
+    int kr = rt->dtype == DTYPE_BOOL ? 0 : rt->dtype == DTYPE_INT64 ? 1 : 2;
+    int ka = t->dtype == DTYPE_BOOL ? 0 : t->dtype == DTYPE_INT64 ? 1 : 2;
+    if (kr > ka) {
+        interp_error(I, ERR_TYPE, "Cannot cast ufunc '%s' output from dtype('%s') to dtype('%s') "
+                                  "with casting rule 'same_kind'",
+                     ufunc_name(op), np_dtype_name(rt->dtype), np_dtype_name(t->dtype));
+        val_release(r);
+        return NULL;
+    }
+    Error err;
+    int rc = np_assign(t, rt, &err);
+    int64_t rshape[TENSOR_MAX_DIMS];
+    int rnd = rt->ndim;
+    memcpy(rshape, rt->shape, sizeof(int64_t) * (size_t)rnd);
+    val_release(r);
+    if (rc) {
+        if (err.code == ERR_VALUE) {
+            /* numpy words a non-broadcastable out differently */
+            char s1[256], s2[256];
+            shape_text(t->ndim, t->shape, s1, sizeof s1);
+            shape_text(rnd, rshape, s2, sizeof s2);
+            interp_error(I, ERR_VALUE, "non-broadcastable output operand with shape %s doesn't "
+                                       "match the broadcast shape %s", s1, s2);
+            return NULL;
+        }
+        return interp_raise(I, &err), NULL;
+    }
+    return val_retain(a);
+}
+
 static Value *binary_array(Interp *I, PyOp op, Value *a, Value *b, bool reflected) {
-    (void)reflected;
     if (val_is_tensor(a) || val_is_tensor(b)) return val_not_implemented(I);
+    if ((int)op >= PYOP_COUNT) {
+        int base = (int)op - PYOP_COUNT;
+        if (!reflected && a->type == &type_ndarray) return inplace_array(I, base, a, b);
+        return np_binary_values(I, base, a, b);
+    }
     return np_binary_values(I, (int)op, a, b);
 }
 
@@ -710,6 +766,11 @@ static Value *getattr_array(Interp *I, Value *self, const char *name) {
         if (is_scalar_type(self->type)) return val_retain(self);
         return np_array_take(I, make_view(t, t->ndim, shape, stride, t->offset, &err), &err);
     }
+    if (strcmp(name, "abs") == 0) {
+        /* the abs() builtin looks up "abs"; NumPy arrays spell it __abs__ */
+        const BuiltinSpec *spec = builtin_find(ndarray_methods, "__abs__");
+        return spec ? builtin_new(I, spec, "ndarray", self) : NULL;
+    }
     if (strcmp(name, "strides") == 0) {
         Value *tup = val_tuple_new(I, t->ndim);
         if (!tup) return NULL;
@@ -718,6 +779,21 @@ static Value *getattr_array(Interp *I, Value *self, const char *name) {
         return tup;
     }
     return NULL;
+}
+
+/* `item in a`: (a == item).any(), as ndarray.__contains__. */
+static int contains_array(Interp *I, Value *self, Value *item) {
+    Value *eq = np_binary_values(I, 100 + PYCMP_EQ, self, item);
+    if (!eq) return -1;
+    if (val_is_not_implemented(I, eq)) {
+        val_release(eq);
+        return 0;
+    }
+    Tensor *e = ARR(eq);
+    int found = 0;
+    for (int64_t i = 0, n = tensor_numel(e); i < n && !found; i++) found = tensor_get_int(e, i) != 0;
+    val_release(eq);
+    return found;
 }
 
 static int setattr_array(Interp *I, Value *self, const char *name, Value *value) {
@@ -1139,6 +1215,7 @@ const ValueType type_ndarray = {.name = "ndarray",
                                 .dir = dir_array,
                                 .getitem = getitem_array,
                                 .setitem = setitem_array,
+                                .contains = contains_array,
                                 .iter = iter_array,
                                 .binary = binary_array,
                                 .compare = compare_array,
