@@ -449,6 +449,22 @@ static void test_engine_rules(void **state) {
     Tensor *d = ag_detach(y, &err);
     assert_true(ag_is_leaf(d) && !d->requires_grad && d->storage == y->storage);
     tensor_release(d);
+    /* retain_grad: a copy the first time, then a new sum (the old tensor is untouched) */
+    Tensor *y2 = ag_binary(ctx, BIN_MUL, w, w, &err);
+    assert_int_equal(ag_retain_grad(y2, &err), ERR_OK);
+    assert_true(ag_retains_grad(y2) && !ag_retains_grad(w));
+    Tensor *l2 = ag_sum(ctx, y2, NULL, false, &err);
+    assert_int_equal(ag_backward(ctx, l2, NULL, true, &err), ERR_OK);
+    Tensor *first = tensor_retain(ag_retained_grad(y2));
+    assert_true(tensor_get(first, 0) == 1.0 && tensor_get(first, 1) == 1.0);
+    assert_int_equal(ag_backward(ctx, l2, NULL, false, &err), ERR_OK);
+    assert_true(ag_retained_grad(y2) != first && tensor_get(ag_retained_grad(y2), 1) == 2.0);
+    assert_true(tensor_get(first, 1) == 1.0);
+    assert_int_not_equal(ag_retain_grad(z, &err), ERR_OK);
+    assert_string_equal(err.msg, "can't retain_grad on Tensor that has requires_grad=False");
+    tensor_release(first);
+    tensor_release(l2);
+    tensor_release(y2);
     tensor_release(z);
     tensor_release(l);
     tensor_release(y);
