@@ -105,7 +105,9 @@ static int64_t *copy_indices(const Tensor *indices, int64_t *count, Error *err) 
     int64_t *out = mem_alloc((size_t)(n > 0 ? n : 1) * sizeof *out, err);
     if (!out) return NULL;
     const int64_t *data = (const int64_t *)indices->storage->data;
-    if (tensor_is_contiguous(indices)) {
+    if (indices->dtype != DTYPE_INT64) { /* int32 indices */
+        for (int64_t i = 0; i < n; i++) out[i] = tensor_get_int(indices, i);
+    } else if (tensor_is_contiguous(indices)) {
         if (n > 0) memcpy(out, data + indices->offset, (size_t)n * sizeof *out);
     } else {
         for (int64_t i = 0; i < n; i++) out[i] = data[tensor_flat_offset(indices, i)];
@@ -131,8 +133,8 @@ int emb_renorm_(Tensor *weight, const Tensor *indices, double max_norm, double n
                        "Expected 2-dimensional tensor, but got %d-dimensional tensor for "
                        "argument #1 'self' (while checking arguments for embedding_renorm_)",
                        weight->ndim);
-    if (indices->dtype != DTYPE_INT64) return index_dtype_error(indices->dtype, 2,
-                                                                "embedding_renorm_", err);
+    if (!dtype_is_integral(indices->dtype))
+        return index_dtype_error(indices->dtype, 2, "embedding_renorm_", err);
     int64_t n;
     int64_t *sorted = copy_indices(indices, &n, err);
     if (!sorted) return ERR_MEMORY;
@@ -242,7 +244,7 @@ Tensor *emb_forward(Tensor *weight, const Tensor *indices, bool has_padding_idx,
         err_set(err, ERR_RUNTIME, "'weight' must be 2-D");
         return NULL;
     }
-    if (indices->dtype != DTYPE_INT64) {
+    if (!dtype_is_integral(indices->dtype)) {
         index_dtype_error(indices->dtype, 1, "embedding", err);
         return NULL;
     }
@@ -250,7 +252,7 @@ Tensor *emb_forward(Tensor *weight, const Tensor *indices, bool has_padding_idx,
     int64_t count = tensor_numel(indices);
     const int64_t *idx;
     int64_t *owned = NULL;
-    if (tensor_is_contiguous(indices)) {
+    if (indices->dtype == DTYPE_INT64 && tensor_is_contiguous(indices)) {
         idx = (const int64_t *)indices->storage->data + indices->offset;
     } else {
         owned = copy_indices(indices, &count, err);

@@ -12,8 +12,8 @@
  * storage version is bumped). No function sets requires_grad, is_parameter or grad_fn:
  * that is the caller's (the autograd layer's) business.
  *
- * Only int64 indices exist in embedlab (torch also takes int32, which has no dtype here);
- * any other index dtype fails with torch's RuntimeError for that dtype.
+ * Indices are int64 or int32, as in torch; any other index dtype fails with torch's
+ * RuntimeError for that dtype.
  */
 #ifndef EMBEDLAB_EMBEDDING_H
 #define EMBEDLAB_EMBEDDING_H

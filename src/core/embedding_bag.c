@@ -179,7 +179,7 @@ static int aten_checks(const Tensor *weight, const BagOptions *opt, Bag *b, Erro
     }
     /* promoteIndicesAndOffsets, then the index dtype checks */
     DType common = b->in_t->dtype > b->offs_t->dtype ? b->in_t->dtype : b->offs_t->dtype;
-    if (common != DTYPE_INT64)
+    if (!dtype_is_integral(common))
         return err_set(err, ERR_RUNTIME,
                        "Expected tensor for argument #1 'indices' to have one of the following "
                        "scalar types: Long, Int; but got %s instead (while checking arguments "

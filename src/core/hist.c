@@ -72,8 +72,9 @@ int hist_counts(const Tensor *t, int64_t bins, double min, double max, Tensor **
     if (!(lo < hi)) return err_set(err, ERR_RUNTIME, "torch.histc: max must be larger than min");
     if (t->dtype == DTYPE_BOOL)
         return err_set(err, ERR_RUNTIME, "\"linspace_cpu\" not implemented for 'Bool'");
-    if (t->dtype == DTYPE_INT64)
-        return err_set(err, ERR_RUNTIME, "\"histogram_cpu\" not implemented for 'Long'");
+    if (dtype_is_integral(t->dtype))
+        return err_set(err, ERR_RUNTIME, "\"histogram_cpu\" not implemented for '%s'",
+                       dtype_scalar_name(t->dtype));
     int64_t shape[1] = {bins};
     Tensor *c = tensor_zeros(t->dtype, 1, shape, err);
     if (!c) return err->code;

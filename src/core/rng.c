@@ -250,6 +250,7 @@ static void store_int(Tensor *t, int64_t off, int64_t v) {
     void *data = t->storage->data;
     switch (t->dtype) {
     case DTYPE_BOOL: ((uint8_t *)data)[off] = v != 0; break;
+    case DTYPE_INT32: ((int32_t *)data)[off] = (int32_t)(uint32_t)(uint64_t)v; break;
     case DTYPE_INT64: ((int64_t *)data)[off] = v; break;
     case DTYPE_FLOAT32: ((float *)data)[off] = (float)v; break;
     case DTYPE_FLOAT64: ((double *)data)[off] = (double)v; break;
@@ -432,8 +433,15 @@ static int64_t update_to(DType dt, int64_t to) {
     return to;
 }
 
-/* check_from_to_in_range: only bool can fail for int64 bounds with these dtypes. */
+/* check_from_to_in_range: only bool and int32 can fail for int64 bounds with these dtypes. */
 static int check_from_to(const Tensor *t, int64_t from, int64_t to_inc, Error *err) {
+    if (t->dtype == DTYPE_INT32) {
+        if (from < INT32_MIN || from > INT32_MAX)
+            return err_set(err, ERR_RUNTIME, "from is out of bounds for int");
+        if (to_inc < INT32_MIN || to_inc > INT32_MAX)
+            return err_set(err, ERR_RUNTIME, "to - 1 is out of bounds for int");
+        return ERR_OK;
+    }
     if (t->dtype != DTYPE_BOOL) return ERR_OK;
     if (from < 0 || from > 1) return err_set(err, ERR_RUNTIME, "from is out of bounds for bool");
     if (to_inc < 0 || to_inc > 1)
@@ -494,7 +502,7 @@ int rng_random_from(Generator *g, Tensor *t, int64_t from, Error *err) {
                            "'to_inc' casted to dtype, but got from=%lld > to_inc=%lld",
                            (long long)from, (long long)to_inc);
     } else {
-        to_inc = t->dtype == DTYPE_BOOL ? 1 : INT64_MAX;
+        to_inc = t->dtype == DTYPE_BOOL ? 1 : t->dtype == DTYPE_INT32 ? INT32_MAX : INT64_MAX;
     }
     if (check_from_to(t, from, to_inc, err)) return ERR_RUNTIME;
     random_range_fill(g, t, (uint64_t)to_inc - (uint64_t)from + 1, from);
@@ -510,6 +518,7 @@ int rng_random_(Generator *g, Tensor *t, Error *err) {
         int64_t v;
         switch (t->dtype) {
         case DTYPE_BOOL: v = rng_random32(g) & 1u; break;
+        case DTYPE_INT32: v = rng_random32(g) % (UINT64_C(1) << 31); break;
         case DTYPE_INT64: v = (int64_t)(rng_random64(g) % (UINT64_C(1) << 63)); break;
         case DTYPE_FLOAT32: v = rng_random32(g) % ((UINT64_C(1) << 24) + 1); break;
         default: v = (int64_t)(rng_random64(g) % ((UINT64_C(1) << 53) + 1)); break;

@@ -29,6 +29,7 @@ const char *dtype_legacy_name(DType dt) { return dtype_info[dt].legacy; }
 const char *dtype_scalar_name(DType dt) { return dtype_info[dt].scalar; }
 size_t dtype_size(DType dt) { return dtype_info[dt].size; }
 bool dtype_is_floating(DType dt) { return dt == DTYPE_FLOAT32 || dt == DTYPE_FLOAT64; }
+bool dtype_is_integral(DType dt) { return dt == DTYPE_INT32 || dt == DTYPE_INT64; }
 
 /* ---- storage ---- */
 
@@ -268,7 +269,7 @@ Tensor *tensor_arange(double start, double end, double step, DType dt, Error *er
         return NULL;
     }
     double size_d;
-    if (dt == DTYPE_INT64) {
+    if (dtype_is_integral(dt)) {
         int64_t s0 = (int64_t)start, e0 = (int64_t)end, st = (int64_t)step;
         if (st == 0) {
             err_set(err, ERR_RUNTIME, "step must be nonzero");
@@ -286,7 +287,7 @@ Tensor *tensor_arange(double start, double end, double step, DType dt, Error *er
     int64_t size = (int64_t)size_d;
     Tensor *t = tensor_new(dt, 1, &size, err);
     if (!t) return NULL;
-    if (dt == DTYPE_INT64 || dt == DTYPE_BOOL) {
+    if (dtype_is_integral(dt) || dt == DTYPE_BOOL) {
         int64_t s0 = (int64_t)start, st = (int64_t)step;
         for (int64_t i = 0; i < size; i++) tensor_store_int(t, i, s0 + st * i);
         return t;
@@ -336,7 +337,7 @@ Tensor *tensor_linspace(double start, double end, int64_t steps, DType dt, Error
         return t;
     }
     double step = (end - start) / (double)(steps - 1);
-    if (dt == DTYPE_INT64 || dt == DTYPE_BOOL) {
+    if (dtype_is_integral(dt) || dt == DTYPE_BOOL) {
         int64_t s0 = (int64_t)start, e0 = (int64_t)end;
         step = ((double)e0 - (double)s0) / (double)(steps - 1);
         for (int64_t k = 0; k < steps; k++)
@@ -430,6 +431,7 @@ double tensor_load(const Tensor *t, int64_t off) {
     const void *data = t->storage->data;
     switch (t->dtype) {
     case DTYPE_BOOL: return ((const uint8_t *)data)[off] ? 1.0 : 0.0;
+    case DTYPE_INT32: return (double)((const int32_t *)data)[off];
     case DTYPE_INT64: return (double)((const int64_t *)data)[off];
     case DTYPE_FLOAT32: return (double)((const float *)data)[off];
     case DTYPE_FLOAT64: return ((const double *)data)[off];
@@ -439,6 +441,7 @@ double tensor_load(const Tensor *t, int64_t off) {
 
 int64_t tensor_load_int(const Tensor *t, int64_t off) {
     if (t->dtype == DTYPE_INT64) return ((const int64_t *)t->storage->data)[off];
+    if (t->dtype == DTYPE_INT32) return ((const int32_t *)t->storage->data)[off];
     if (t->dtype == DTYPE_BOOL) return ((const uint8_t *)t->storage->data)[off] ? 1 : 0;
     double v = tensor_load(t, off);
     if (!(v > -9.3e18 && v < 9.3e18)) return INT64_MIN; /* nan/inf/huge: what x86 gives */
@@ -452,10 +455,17 @@ static int64_t double_to_int64(double v) {
     return (int64_t)v;
 }
 
+/* The same for int32 (x86's cvttsd2si: out of range and NaN give INT32_MIN). */
+static int32_t double_to_int32(double v) {
+    if (!(v > -2147483649.0 && v < 2147483648.0)) return INT32_MIN;
+    return (int32_t)v;
+}
+
 void tensor_store(Tensor *t, int64_t off, double value) {
     void *data = t->storage->data;
     switch (t->dtype) {
     case DTYPE_BOOL: ((uint8_t *)data)[off] = value != 0.0; break;
+    case DTYPE_INT32: ((int32_t *)data)[off] = double_to_int32(value); break;
     case DTYPE_INT64: ((int64_t *)data)[off] = double_to_int64(value); break;
     case DTYPE_FLOAT32: ((float *)data)[off] = (float)value; break;
     case DTYPE_FLOAT64: ((double *)data)[off] = value; break;
@@ -465,6 +475,8 @@ void tensor_store(Tensor *t, int64_t off, double value) {
 
 void tensor_store_int(Tensor *t, int64_t off, int64_t value) {
     if (t->dtype == DTYPE_INT64) ((int64_t *)t->storage->data)[off] = value;
+    else if (t->dtype == DTYPE_INT32) /* wraps modulo 2^32, as a C++ integer cast */
+        ((int32_t *)t->storage->data)[off] = (int32_t)(uint32_t)(uint64_t)value;
     else if (t->dtype == DTYPE_BOOL) ((uint8_t *)t->storage->data)[off] = value != 0;
     else tensor_store(t, off, (double)value);
 }
@@ -859,8 +871,8 @@ static void copy_elements(Tensor *dst, const Tensor *src) {
                (const char *)src->storage->data + src->offset * es, (size_t)n * es);
         return;
     }
-    bool exact_int = dst->dtype == DTYPE_INT64 || dst->dtype == DTYPE_BOOL;
-    bool src_int = src->dtype == DTYPE_INT64 || src->dtype == DTYPE_BOOL;
+    bool exact_int = dtype_is_integral(dst->dtype) || dst->dtype == DTYPE_BOOL;
+    bool src_int = dtype_is_integral(src->dtype) || src->dtype == DTYPE_BOOL;
     for (int64_t i = 0; i < n; i++) {
         int64_t so = tensor_flat_offset(src, i), d = tensor_flat_offset(dst, i);
         if (exact_int && src_int) tensor_store_int(dst, d, tensor_load_int(src, so));
@@ -913,9 +925,9 @@ int tensor_fill_(Tensor *t, double value, Error *err) {
 /* ---- indexing by tensors ---- */
 
 Tensor *tensor_index_select(const Tensor *t, int64_t dim, const Tensor *index, Error *err) {
-    if (index->dtype != DTYPE_INT64) {
+    if (!dtype_is_integral(index->dtype)) {
         err_set(err, ERR_RUNTIME,
-                "index_select(): Expected dtype int64 for index");
+                "index_select(): Expected dtype int32 or int64 for index");
         return NULL;
     }
     if (index->ndim > 1) {
@@ -1158,7 +1170,7 @@ Tensor *tensor_masked_select(const Tensor *t, const Tensor *mask, Error *err) {
         for (int64_t i = 0, j = 0; out && i < n; i++) {
             if (!tensor_get_int(me, i)) continue;
             int64_t so = tensor_flat_offset(te, i);
-            if (t->dtype == DTYPE_INT64) tensor_store_int(out, j++, tensor_load_int(te, so));
+            if (dtype_is_integral(t->dtype)) tensor_store_int(out, j++, tensor_load_int(te, so));
             else tensor_store(out, j++, tensor_load(te, so));
         }
     }

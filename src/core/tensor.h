@@ -28,9 +28,10 @@
 #define TENSOR_MAX_DIMS 32
 
 /* X(enum, torch name, legacy tensor type, ATen scalar name, element size). The order is
- * the promotion order: bool < int64 < float32 < float64. */
+ * the promotion order: bool < int32 < int64 < float32 < float64. */
 #define DTYPE_LIST(X)                                                  \
     X(DTYPE_BOOL, "bool", "torch.BoolTensor", "Bool", 1)               \
+    X(DTYPE_INT32, "int32", "torch.IntTensor", "Int", 4)               \
     X(DTYPE_INT64, "int64", "torch.LongTensor", "Long", 8)             \
     X(DTYPE_FLOAT32, "float32", "torch.FloatTensor", "Float", 4)       \
     X(DTYPE_FLOAT64, "float64", "torch.DoubleTensor", "Double", 8)
@@ -50,6 +51,8 @@ const char *dtype_legacy_name(DType dt);
 const char *dtype_scalar_name(DType dt);
 size_t dtype_size(DType dt);
 bool dtype_is_floating(DType dt);
+/* int32 or int64 (not bool). */
+bool dtype_is_integral(DType dt);
 
 typedef struct Storage {
     long refcount;
@@ -202,7 +205,7 @@ int tensor_fill_(Tensor *t, double value, Error *err);
 /* ---- indexing by tensors ---- */
 
 /* index_select(dim, index): index is 1-D (or 0-d) int64. Errors as torch:
- * "index out of range in self", "index_select(): Expected dtype int64 for index". */
+ * "index out of range in self", "index_select(): Expected dtype int32 or int64 for index". */
 Tensor *tensor_index_select(const Tensor *t, int64_t dim, const Tensor *index, Error *err);
 /* t[index] along dim 0 for an integer index tensor of any shape: result shape is
  * index.shape + t.shape[1:]. Negative entries wrap. Error: "index 10 is out of bounds for

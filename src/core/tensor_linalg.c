@@ -58,6 +58,16 @@ static void gemm_raw(int64_t m, int64_t k, int64_t p, const Tensor *A, int64_t a
                 for (int64_t j = 0; j < p; j++)
                     c[i * p + j] = c[i * p + j] + av * b[boff + l * bs0 + j * bs1];
             }
+    } else if (dt != DTYPE_INT64) { /* int32: the same integer arithmetic, stored wrapped */
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t l = 0; l < k; l++) {
+                int64_t av = tensor_load_int(A, aoff + i * as0 + l * as1);
+                for (int64_t j = 0; j < p; j++) {
+                    int64_t co = coff + i * p + j;
+                    int64_t bv = tensor_load_int(B, boff + l * bs0 + j * bs1);
+                    tensor_store_int(C, co, wrap_add(tensor_load_int(C, co), wrap_mul(av, bv)));
+                }
+            }
     } else {
         const int64_t *a = (const int64_t *)A->storage->data, *b = (const int64_t *)B->storage->data;
         int64_t *c = (int64_t *)C->storage->data + coff;

@@ -225,6 +225,7 @@ static inline float ld_f32(const Tensor *t, int64_t off) {
     const void *p = t->storage->data;
     switch (t->dtype) {
     case DTYPE_BOOL: return ((const uint8_t *)p)[off] ? 1.0f : 0.0f;
+    case DTYPE_INT32: return (float)((const int32_t *)p)[off];
     case DTYPE_INT64: return (float)((const int64_t *)p)[off];
     case DTYPE_FLOAT32: return ((const float *)p)[off];
     default: return (float)((const double *)p)[off];
@@ -799,6 +800,7 @@ int tensor_unary_(UnaryOp op, Tensor *t, Error *err) {
 static const char *dtype_cpp_name(DType dt) {
     switch (dt) {
     case DTYPE_BOOL: return "bool";
+    case DTYPE_INT32: return "int";
     case DTYPE_INT64: return "long int";
     case DTYPE_FLOAT32: return "float";
     default: return "double";

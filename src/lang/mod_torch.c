@@ -87,7 +87,7 @@ static Value *t_full(Interp *I, Value *self, Value **argv) {
     if (arg_dtype(I, argv[2], "full", &dt, NULL)) return NULL;
     Error err;
     Tensor *t = tensor_full(dt, ndim, shape, value, &err);
-    if (t && dt == DTYPE_INT64 && val_is_int(fill))
+    if (t && dtype_is_integral(dt) && val_is_int(fill))
         for (int64_t i = 0, n = tensor_numel(t); i < n; i++) tensor_store_int(t, i, val_as_int(fill));
     return finish(I, t, &err, argv[3]);
 }
@@ -744,6 +744,7 @@ static int init_torch(Interp *I, Value *m) {
     } dtypes[] = {{"float32", DTYPE_FLOAT32}, {"float", DTYPE_FLOAT32},
                   {"float64", DTYPE_FLOAT64}, {"double", DTYPE_FLOAT64},
                   {"int64", DTYPE_INT64},     {"long", DTYPE_INT64},
+                  {"int32", DTYPE_INT32},     {"int", DTYPE_INT32},
                   {"bool", DTYPE_BOOL},       {NULL, DTYPE_BOOL}};
     for (int i = 0; dtypes[i].name; i++)
         if (set_value(I, m, dtypes[i].name, dtype_value(I, dtypes[i].dt))) return -1;

@@ -377,6 +377,7 @@ static Value *convert(Interp *I, Value *self, DType dt) {
 static Value *m_float(Interp *I, Value *self, Value **argv) { (void)argv; return convert(I, self, DTYPE_FLOAT32); }
 static Value *m_double(Interp *I, Value *self, Value **argv) { (void)argv; return convert(I, self, DTYPE_FLOAT64); }
 static Value *m_long(Interp *I, Value *self, Value **argv) { (void)argv; return convert(I, self, DTYPE_INT64); }
+static Value *m_int(Interp *I, Value *self, Value **argv) { (void)argv; return convert(I, self, DTYPE_INT32); }
 static Value *m_bool(Interp *I, Value *self, Value **argv) { (void)argv; return convert(I, self, DTYPE_BOOL); }
 
 static Value *m_to(Interp *I, Value *self, Value **argv) {
@@ -695,7 +696,7 @@ static Value *m_fill_(Interp *I, Value *self, Value **argv) {
     }
     if (torch_check_inplace(I, SELF)) return NULL;
     Error err;
-    if (val_is_int(argv[0]) && SELF->dtype == DTYPE_INT64) {
+    if (val_is_int(argv[0]) && dtype_is_integral(SELF->dtype)) {
         for (int64_t i = 0, n = tensor_numel(SELF); i < n; i++)
             tensor_store_int(SELF, tensor_flat_offset(SELF, i), val_as_int(argv[0]));
         tensor_bump_version(SELF);
@@ -1120,7 +1121,7 @@ const BuiltinSpec tensor_methods[] = {
     {"float", m_float, "()", "self.float() is equivalent to self.to(torch.float32)."},
     {"double", m_double, "()", "self.double() is equivalent to self.to(torch.float64)."},
     {"long", m_long, "()", "self.long() is equivalent to self.to(torch.int64)."},
-    {"int", m_long, "()", "Converts to an integer tensor (embedlab keeps int64)."},
+    {"int", m_int, "()", "self.int() is equivalent to self.to(torch.int32)."},
     {"bool", m_bool, "()", "self.bool() is equivalent to self.to(torch.bool)."},
     {"to", m_to, "(*args, dtype=None)", "Performs Tensor dtype and/or device conversion."},
     {"type", m_type, "(dtype=?)", "Returns the type if dtype is not provided, else casts."},

@@ -287,7 +287,7 @@ static void fill_data(Value *v, Tensor *t, int64_t *pos) {
     }
     if (val_is_tensor(v)) {
         Tensor *src = tensor_of(v);
-        if (src->dtype == DTYPE_INT64 || src->dtype == DTYPE_BOOL)
+        if (dtype_is_integral(src->dtype) || src->dtype == DTYPE_BOOL)
             tensor_store_int(t, (*pos)++, tensor_get_int(src, 0));
         else
             tensor_store(t, (*pos)++, tensor_get(src, 0));
@@ -334,7 +334,7 @@ Value *tensor_item_value(Interp *I, Tensor *t) {
         return NULL;
     }
     if (t->dtype == DTYPE_BOOL) return val_bool(I, v != 0);
-    if (t->dtype == DTYPE_INT64) return val_int(I, tensor_get_int(t, 0));
+    if (dtype_is_integral(t->dtype)) return val_int(I, tensor_get_int(t, 0));
     return val_float(I, v);
 }
 
@@ -342,7 +342,7 @@ Value *tensor_item_value(Interp *I, Tensor *t) {
 static Value *to_list_at(Interp *I, Tensor *t, int d, int64_t off) {
     if (d == t->ndim) {
         if (t->dtype == DTYPE_BOOL) return val_bool(I, tensor_load_int(t, off) != 0);
-        if (t->dtype == DTYPE_INT64) return val_int(I, tensor_load_int(t, off));
+        if (dtype_is_integral(t->dtype)) return val_int(I, tensor_load_int(t, off));
         return val_float(I, tensor_load(t, off));
     }
     Value *list = val_list_new(I, t->shape[d]);
