@@ -21,6 +21,7 @@
 #include "core/optim.h"
 #include "core/sparse.h"
 #include "lang/builtins.h"
+#include "lang/exceptions.h"
 #include "lang/module.h"
 #include "lang/ops.h"
 #include "lang/torch_state.h"
@@ -123,10 +124,17 @@ static void value_error_with(Interp *I, const char *prefix, Value *v) {
 static int to_float(Interp *I, Value *v, double *out) { return builtins_to_float(I, v, out); }
 
 /* A group option as a float (KeyError when the group lacks it). */
+/* KeyError(key), as dict[key] raises it. */
+static void raise_key(Interp *I, const char *key) {
+    Value *k = val_str(I, key);
+    if (k) exc_raise_key(I, k);
+    val_release(k);
+}
+
 static int group_float(Interp *I, Value *group, const char *key, double *out) {
     Value *v = val_dict_get_str(I, group, key);
     if (!v) {
-        if (!interp_has_error(I)) interp_error(I, ERR_KEY, "'%s'", key);
+        if (!interp_has_error(I)) raise_key(I, key);
         return -1;
     }
     return to_float(I, v, out);
@@ -155,6 +163,39 @@ static int get_betas(Interp *I, Value *betas, double *b1, double *b2) {
     val_release(v0);
     val_release(v1);
     return rc;
+}
+
+/* Every group of `groups` must be a dict whose 'params' is a list or tuple (the user may
+ * have put anything in opt.param_groups): TypeError / KeyError as Python would raise when
+ * torch indexes and iterates them. */
+static int check_groups(Interp *I, Value *groups) {
+    if (!val_is_sequence(groups)) {
+        interp_error(I, ERR_TYPE, "param_groups must be a list of dicts, not %s",
+                     val_type_name(groups));
+        return -1;
+    }
+    ListValue *gl = (ListValue *)groups;
+    for (int64_t g = 0; g < gl->count; g++) {
+        Value *group = gl->items[g];
+        if (!val_is_instance(group, &type_dict)) {
+            interp_error(I, ERR_TYPE, "'%s' object is not subscriptable", val_type_name(group));
+            return -1;
+        }
+        Value *params = val_dict_get_str(I, group, "params");
+        if (!params) {
+            if (!interp_has_error(I)) {
+                Value *k = val_str(I, "params");
+                if (k) exc_raise_key(I, k);
+                val_release(k);
+            }
+            return -1;
+        }
+        if (!val_is_sequence(params)) {
+            interp_error(I, ERR_TYPE, "'%s' object is not iterable", val_type_name(params));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the Optimizer type ---- */
@@ -240,7 +281,7 @@ static int add_param_group(Interp *I, OptimizerValue *o, Value *group) {
     }
     Value *params = val_dict_get_str(I, group, "params");
     if (!params) {
-        if (!interp_has_error(I)) interp_error(I, ERR_KEY, "'params'");
+        if (!interp_has_error(I)) raise_key(I, "params");
         return -1;
     }
     Value *list;
@@ -299,6 +340,7 @@ static int add_param_group(Interp *I, OptimizerValue *o, Value *group) {
                 i = pl->count;
                 break;
             }
+    if (!rc) rc = check_groups(I, o->param_groups);
     ListValue *groups = (ListValue *)o->param_groups;
     for (int64_t g = 0; g < groups->count && !rc; g++) {
         Value *other = val_dict_get_str(I, groups->items[g], "params");
@@ -444,7 +486,7 @@ static int adam_group(Interp *I, OptimizerValue *o, Value *group, ListValue *par
     memset(&opt, 0, sizeof opt);
     Value *betas = val_dict_get_str(I, group, "betas");
     if (!betas) {
-        if (!interp_has_error(I)) interp_error(I, ERR_KEY, "'betas'");
+        if (!interp_has_error(I)) raise_key(I, "betas");
         return -1;
     }
     bool sparse_adam = o->kind == OPTIM_SPARSE_ADAM;
@@ -498,10 +540,7 @@ static int adam_group(Interp *I, OptimizerValue *o, Value *group, ListValue *par
         Value *stepv = val_dict_get_str(I, state, "step");
         if (!m || !v || (opt.amsgrad && !mx) || !stepv) {
             if (!interp_has_error(I))
-                interp_error(I, ERR_KEY, "'%s'", !stepv ? "step"
-                                                 : !m   ? "exp_avg"
-                                                 : !v   ? "exp_avg_sq"
-                                                        : "max_exp_avg_sq");
+                raise_key(I, !stepv ? "step" : !m ? "exp_avg" : !v ? "exp_avg_sq" : "max_exp_avg_sq");
             return -1;
         }
         int rc;
@@ -542,12 +581,16 @@ static Value *opt_step(Interp *I, Value *self, Value **argv) {
         torch_set_grad_enabled(I, was);
         if (!loss) return NULL;
     }
+    if (check_groups(I, o->param_groups)) {
+        val_release(loss);
+        return NULL;
+    }
     ListValue *groups = (ListValue *)o->param_groups;
     for (int64_t g = 0; g < groups->count; g++) {
         Value *group = groups->items[g];
         Value *params = val_is(group, &type_dict) ? val_dict_get_str(I, group, "params") : NULL;
         if (!params || !val_is_sequence(params)) {
-            if (!interp_has_error(I)) interp_error(I, ERR_KEY, "'params'");
+            if (!interp_has_error(I)) raise_key(I, "params");
             val_release(loss);
             return NULL;
         }
@@ -567,7 +610,7 @@ static Value *opt_step(Interp *I, Value *self, Value **argv) {
 static Value *opt_zero_grad(Interp *I, Value *self, Value **argv) {
     OptimizerValue *o = (OptimizerValue *)self;
     int to_none = val_truth(I, argv[0]);
-    if (to_none < 0) return NULL;
+    if (to_none < 0 || check_groups(I, o->param_groups)) return NULL;
     ListValue *groups = (ListValue *)o->param_groups;
     for (int64_t g = 0; g < groups->count; g++) {
         Value *params = val_dict_get_str(I, groups->items[g], "params");
@@ -601,6 +644,7 @@ static Value *opt_add_param_group(Interp *I, Value *self, Value **argv) {
 static Value *opt_state_dict(Interp *I, Value *self, Value **argv) {
     (void)argv;
     OptimizerValue *o = (OptimizerValue *)self;
+    if (check_groups(I, o->param_groups)) return NULL;
     Value *ids = val_dict_new(I); /* parameter → index */
     Value *packed_groups = ids ? val_list_new(I, 1) : NULL;
     Value *packed_state = packed_groups ? val_dict_new(I) : NULL;
@@ -713,7 +757,7 @@ static Value *copy_cast(Interp *I, Tensor *param, Value *v, const char *key) {
 static Value *dict_item(Interp *I, Value *d, const char *key) {
     Value *v = val_is_instance(d, &type_dict) ? val_dict_get_str(I, d, key) : NULL;
     if (!v && !interp_has_error(I)) {
-        if (val_is_instance(d, &type_dict)) interp_error(I, ERR_KEY, "'%s'", key);
+        if (val_is_instance(d, &type_dict)) raise_key(I, key);
         else interp_error(I, ERR_TYPE, "'%s' object is not subscriptable", val_type_name(d));
     }
     return v;
@@ -725,10 +769,7 @@ static Value *opt_load_state_dict(Interp *I, Value *self, Value **argv) {
     Value *saved_groups = dict_item(I, argv[0], "param_groups");
     Value *saved_state = saved_groups ? dict_item(I, argv[0], "state") : NULL;
     if (!saved_state) return NULL;
-    if (!val_is_sequence(saved_groups)) {
-        interp_error(I, ERR_TYPE, "'param_groups' must be a list of dicts");
-        return NULL;
-    }
+    if (check_groups(I, o->param_groups) || check_groups(I, saved_groups)) return NULL;
     ListValue *groups = (ListValue *)o->param_groups, *sg = (ListValue *)saved_groups;
     if (groups->count != sg->count) {
         interp_error(I, ERR_VALUE, "loaded state dict has a different number of parameter groups");
