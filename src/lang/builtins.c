@@ -1081,6 +1081,18 @@ static Value *names_of(Interp *I, Value *v) {
     return names;
 }
 
+static Value *bi_vars(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    if (!argv[0]) {
+        Value *scope = I->current_scope ? I->current_scope(I) : NULL;
+        return scope ? val_retain(scope) : val_dict_new(I);
+    }
+    Value *d = op_getattr_opt(I, argv[0], "__dict__");
+    if (!d && !interp_has_error(I))
+        interp_error(I, ERR_TYPE, "vars() argument must have __dict__ attribute");
+    return d;
+}
+
 static Value *bi_dir(Interp *I, Value *self, Value **argv) {
     (void)self;
     if (argv[0]) return names_of(I, argv[0]);
@@ -1237,6 +1249,8 @@ const BuiltinSpec builtins_functions[] = {
      "Open a UTF-8 text file and return a file object (modes 'r', 'w', 'a', 'x')."},
     {"input", bi_input, "(prompt=?, /)",
      "Read a string from the user (without its trailing newline), showing prompt first."},
+    {"vars", bi_vars, "(object=?, /)",
+     "Show vars: the __dict__ of an object, or the names in the current scope."},
     {"dir", bi_dir, "(object=?, /)",
      "Show the attributes of an object, or the names in the current scope."},
     {"help", bi_help, "(object=?, /)", "Show the signature and documentation of an object."},

@@ -488,6 +488,34 @@ static Value *unary_instance(Interp *I, PyUnary op, Value *self) {
     return NULL;
 }
 
+/* ---- del obj.name ---- */
+
+/* Removes `name` from dict: 0, or Python's AttributeError naming the owner. */
+static int delete_from(Interp *I, Value *dict, const char *name, const char *owner,
+                       bool is_class) {
+    Value *key = val_str(I, name);
+    int rc = key && dict ? val_dict_del(I, dict, key) : (key ? 0 : -1);
+    val_release(key);
+    if (rc < 0) return -1;
+    if (rc == 0)
+        return interp_error(I, ERR_ATTRIBUTE, is_class ? "type object '%s' has no attribute '%s'"
+                                                          : "'%s' object has no attribute '%s'",
+                            owner, name);
+    return 0;
+}
+
+int class_delattr(Interp *I, Value *obj, const char *name) {
+    if (val_is(obj, &type_type) && ((TypeValue *)obj)->dict)
+        return delete_from(I, ((TypeValue *)obj)->dict, name, ((TypeValue *)obj)->of->name, true);
+    if (val_is_nn_module(obj)) return nn_module_delattr(I, obj, name);
+    if (class_is_heap_type(obj->type) && !class_builtin_base(obj->type))
+        return delete_from(I, *instance_dict(obj), name, obj->type->name, false);
+    if (val_is_exception(obj) && ((ExcValue *)obj)->dict)
+        return delete_from(I, ((ExcValue *)obj)->dict, name, obj->type->name, false);
+    return interp_error(I, ERR_ATTRIBUTE, "'%s' object attribute '%s' is read-only",
+                        obj->type->name, name);
+}
+
 /* ---- nn.Module subclasses ---- */
 
 /* Calling the module runs the class's forward(), else the builtin base's. */
@@ -586,8 +614,10 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
                          builtin->name);
             interp_hint(I, "subclass nn.Module and keep an nn.%s as an attribute", builtin->name);
         } else {
-            interp_error(I, ERR_TYPE, "type '%s' is not an acceptable base type in embedlab",
+            interp_error(I, ERR_NOT_IMPLEMENTED,
+                         "subclassing the builtin type '%s' is not supported by embedlab",
                          builtin->name);
+            interp_hint(I, "keep a %s as an attribute of a plain class instead", builtin->name);
         }
         return NULL;
     }

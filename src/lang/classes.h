@@ -35,6 +35,10 @@ Value *class_lookup(Interp *I, const ValueType *t, const char *name);
 /* The first builtin type among t and its ancestors (NULL for plain `object`). */
 const ValueType *class_builtin_base(const ValueType *t);
 
+/* del obj.name for user instances, class objects, nn.Modules and exceptions; others:
+ * AttributeError (their attributes are read-only). */
+int class_delattr(Interp *I, Value *obj, const char *name);
+
 /* A function bound to an instance: calling it passes self first. */
 Value *bound_method_new(Interp *I, Value *func, Value *self);
 extern const ValueType type_bound_method;

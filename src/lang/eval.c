@@ -1530,8 +1530,12 @@ static int assign_target(Interp *I, Frame *f, const AstNode *t, Value *value) {
 static int delete_target(Interp *I, Frame *f, const AstNode *t) {
     switch (t->kind) {
     case AST_NAME: return delete_name(I, f, t->v.name.id);
-    case AST_ATTRIBUTE:
-        return interp_error(I, ERR_ATTRIBUTE, "cannot delete attribute '%s'", t->v.attribute.attr);
+    case AST_ATTRIBUTE: {
+        Value *obj = eval_expr(I, f, t->v.attribute.value);
+        int rc = obj ? class_delattr(I, obj, t->v.attribute.attr) : -1;
+        val_release(obj);
+        return rc;
+    }
     case AST_SUBSCRIPT: {
         Value *obj = eval_expr(I, f, t->v.subscript.value);
         Value *key = obj ? eval_subscript_key(I, f, t->v.subscript.slice) : NULL;

@@ -172,6 +172,23 @@ static const char *legacy_type_name(Value *v) {
     return val_is_tensor(v) ? dtype_legacy_name(tensor_of(v)->dtype) : val_type_name(v);
 }
 
+/* torch's Module.__delattr__: a parameter, buffer or submodule, else a plain attribute. */
+int nn_module_delattr(Interp *I, Value *self, const char *name) {
+    NNModule *m = (NNModule *)self;
+    Value *dicts[4] = {m->parameters, m->buffers, m->modules, m->attrs};
+    Value *key = val_str(I, name);
+    if (!key) return -1;
+    int rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++)
+        if (dicts[i]) rc = val_dict_del(I, dicts[i], key);
+    val_release(key);
+    if (rc < 0) return -1;
+    if (rc == 0)
+        return interp_error(I, ERR_ATTRIBUTE, "'%s' object has no attribute '%s'",
+                            self->type->name, name);
+    return 0;
+}
+
 /* torch's Module.__setattr__ rules. */
 int nn_module_setattr(Interp *I, Value *self, const char *name, Value *value) {
     NNModule *m = (NNModule *)self;

@@ -51,6 +51,8 @@ void nn_module_clear(Value *self);
 int nn_module_repr(Interp *I, Value *self, StrBuf *out);
 Value *nn_module_getattr(Interp *I, Value *self, const char *name);
 int nn_module_setattr(Interp *I, Value *self, const char *name, Value *value);
+/* del module.name (torch's Module.__delattr__). */
+int nn_module_delattr(Interp *I, Value *self, const char *name);
 Value *nn_module_call(Interp *I, Value *self, CallArgs *args);
 int nn_module_dir(Interp *I, Value *self, Value *names);
 /* The instance state only (attributes, parameters, buffers, submodules, `training`),

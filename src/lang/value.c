@@ -458,6 +458,7 @@ Value *val_torch_size_new(Interp *I, int ndim, const int64_t *shape) {
 }
 
 int val_list_append_take(Interp *I, Value *list, Value *item) {
+    if (!item) return -1; /* a constructor that failed (its error is set): append(make()) */
     ListValue *l = (ListValue *)list;
     if (l->count == l->cap) {
         int64_t cap = l->cap ? l->cap * 2 : 8;
@@ -833,7 +834,26 @@ static int setattr_type(Interp *I, Value *self, const char *name, Value *value) 
     return val_dict_set_str(I, t->dict, name, value);
 }
 
+/* dir(cls): the names in a class's namespace and its ancestors'; a builtin type's methods. */
+static int dir_type(Interp *I, Value *self, Value *names) {
+    TypeValue *t = (TypeValue *)self;
+    if (!t->dict) {
+        for (const BuiltinSpec *m = t->of->methods; m && m->name; m++) {
+            Value *s = val_str(I, m->name);
+            if (!s || val_list_append_take(I, names, s)) return -1;
+        }
+        return 0;
+    }
+    for (TypeValue *c = t; c && c->dict; c = (TypeValue *)c->base_class) {
+        DictValue *d = (DictValue *)c->dict;
+        for (int64_t i = 0; i < d->used; i++)
+            if (d->entries[i].key && val_list_append(I, names, d->entries[i].key)) return -1;
+    }
+    return 0;
+}
+
 const ValueType type_type = {.name = "type",
+                             .dir = dir_type,
                              .destroy = destroy_type,
                              .clear = clear_type,
                              .repr = repr_type,
