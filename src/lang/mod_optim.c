@@ -418,6 +418,10 @@ fail:
 /* The state dict of parameter p (created empty when absent; borrowed). */
 static Value *param_state(Interp *I, OptimizerValue *o, Value *p) {
     Value *s = val_dict_get(I, o->state, p);
+    if (s && !val_is_instance(s, &type_dict)) {
+        interp_error(I, ERR_TYPE, "'%s' object is not subscriptable", val_type_name(s));
+        return NULL;
+    }
     if (s || interp_has_error(I)) return s;
     Value *d = val_dict_new(I);
     if (!d || val_dict_set(I, o->state, p, d)) {
