@@ -150,3 +150,20 @@ model.lm_head.weight is model.embed_tokens.weight
 # explain: model.lm_head.weight is model.embed_tokens.weight | the head and the embedding should share one weight: model.tie_weights()
 # success: tied again: 20 scores out for 20 tokens in.
 # solution: model.tie_weights()
+
+# %% [markdown]
+# The recipe you will meet in Hugging Face code does the same with `post_init()`: set a
+# new embedding, then `post_init()` initialises it (normal with std
+# `initializer_range`, padding row zero) and ties the head again. Careful: it
+# **re-initialises** the embedding, so use it for a fresh layer, never for one holding
+# trained or pretrained vectors. (Hugging Face's version skips weights it already
+# initialised; ours re-initialises the embedding every time.)
+
+# %%
+new_embeds = nn.Embedding(24, 4, padding_idx=0)
+model.set_input_embeddings(new_embeds)
+model.post_init()
+model.get_input_embeddings()
+model.lm_head.weight is new_embeds.weight
+new_embeds.weight.std()
+new_embeds.weight[0]
