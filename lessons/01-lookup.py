@@ -77,7 +77,9 @@ out.shape
 # %% [markdown]
 # Why call it a layer and not just indexing? Because a lookup is the same as multiplying a
 # **one-hot** vector by the weight matrix: a one-hot row has a single 1 at the id's
-# position, so the product picks out that row. The lookup is just the fast way to do it.
+# position, so the product picks out that row. An `nn.Linear(10, 3, bias=False)` fed
+# one-hot vectors would compute the same thing; the lookup is just the fast way to do it,
+# without ever building the one-hot vectors.
 
 # %%
 one_hot = F.one_hot(torch.tensor([1, 5]), num_classes=10).float()

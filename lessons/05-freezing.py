@@ -109,8 +109,15 @@ train(freeze=False)
 
 # %% [markdown]
 # Fine-tuning reaches a lower loss: the word vectors moved to fit the task. With four
-# examples that is mostly memorising; with little data, frozen pretrained vectors
-# generalise better, and with plenty of data fine-tuning usually wins.
+# examples that is mostly memorising. The usual advice:
+#
+# - little data: pretrained vectors, **frozen** (too few examples to move them well);
+# - medium data: pretrained vectors, **fine-tuned** (often after a few frozen epochs);
+# - plenty of data: pretrained or random initialisation both work;
+# - a special domain (medicine, law, code): fine-tune, or train from scratch.
+#
+# Transformers (BERT, GPT) come with their own trained embedding layer: you fine-tune
+# the model's embeddings rather than loading separate word vectors.
 
 # %% [markdown] tags=["exercise"] id="freeze-step"
 # **Your turn.** Prove that a frozen embedding survives training: make
