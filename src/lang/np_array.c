@@ -643,7 +643,8 @@ Value *np_binary_values(Interp *I, int op, Value *a, Value *b) {
     tensor_release(ta);
     tensor_release(tb);
     if (!r) return interp_raise(I, &err), NULL;
-    if (both_scalar && r->ndim == 0) return np_scalar_take(I, r, NULL);
+    (void)both_scalar;
+    if (r->ndim == 0) return np_scalar_take(I, r, NULL); /* ufuncs unwrap 0-d results */
     return np_array_take(I, r, NULL);
 }
 
