@@ -1656,29 +1656,53 @@ int lesson_list(const SessionSink *sink) {
     if (!count) {
         const char *dir = lesson_dir();
         sb_appendf(&sb, "No lessons found (looked in %s).\n", dir ? dir : "lessons/");
-    } else {
-        sb_append(&sb, "Lessons (start one with %lesson NAME, e.g. %lesson ");
-        const char *dash = strchr(names[0], '-');
-        sb_appendf(&sb, "%s):\n", dash ? dash + 1 : names[0]);
+        lesson_names_free(names, count);
+        emit_sb(sink, &sb);
+        return SESSION_OK;
     }
+    Lesson **ls = mem_calloc((size_t)count, sizeof *ls, NULL);
+    char (*errs)[256] = mem_calloc((size_t)count, sizeof *errs, NULL);
+    if (!ls || !errs) {
+        mem_free(ls);
+        mem_free(errs);
+        lesson_names_free(names, count);
+        return SESSION_ERROR;
+    }
+    size_t name_w = 0, title_w = 0;
     for (int i = 0; i < count; i++) {
-        char path[4096], err[256];
+        char path[4096];
         snprintf(path, sizeof path, "%s/%s.py", lesson_dir(), names[i]);
-        Lesson *l = lesson_load(path, err, sizeof err);
-        if (!l) {
-            sb_appendf(&sb, "  %-20s (does not parse: %s)\n", names[i], err);
+        ls[i] = lesson_load(path, errs[i], sizeof errs[i]);
+        if (strlen(names[i]) > name_w) name_w = strlen(names[i]);
+        if (ls[i] && columns(ls[i]->title, strlen(ls[i]->title)) > title_w)
+            title_w = columns(ls[i]->title, strlen(ls[i]->title));
+    }
+    const char *dash = strchr(names[0], '-');
+    sb_appendf(&sb, "Start a lesson with %%lesson NAME (REPL, notebook) or embedlab --lesson "
+                    "NAME;\nNAME can be %s, %s or 1.\n", names[0], dash ? dash + 1 : names[0]);
+    for (int i = 0; i < count; i++) {
+        if (!ls[i]) {
+            sb_appendf(&sb, "  %-*s  (does not parse: %s)\n", (int)name_w, names[i], errs[i]);
             continue;
         }
+        const Lesson *l = ls[i];
         bool finished = false;
         int solved = 0;
         int step = lesson_progress_get(l->name, &finished, &solved);
-        char progress[64];
+        char progress[96];
         if (finished) snprintf(progress, sizeof progress, "done");
-        else if (step > 0) snprintf(progress, sizeof progress, "step %d/%d", step + 1, l->step_count);
-        else snprintf(progress, sizeof progress, "new");
-        sb_appendf(&sb, "  %-20s %-42s %s\n", l->name, l->title, progress);
-        lesson_free(l);
+        else if (step > 0)
+            snprintf(progress, sizeof progress, "step %d/%d, %d/%d exercises", step + 1,
+                     l->step_count, solved, l->exercise_count);
+        else snprintf(progress, sizeof progress, "new (%d steps, %d exercises)", l->step_count,
+                      l->exercise_count);
+        sb_appendf(&sb, "  %-*s  %s", (int)name_w, l->name, l->title);
+        sb_repeat(&sb, ' ', title_w - columns(l->title, strlen(l->title)) + 2);
+        sb_appendf(&sb, "%s\n", progress);
+        lesson_free(ls[i]);
     }
+    mem_free(ls);
+    mem_free(errs);
     lesson_names_free(names, count);
     emit_sb(sink, &sb);
     return SESSION_OK;
