@@ -6,12 +6,14 @@
 #   make test SANITIZE=address,undefined
 #   make goldens    regenerate golden outputs with Debian's python3-torch
 #   make install PREFIX=/usr/local DESTDIR=
-#   make fuzz       build the libFuzzer harnesses (clang)
+#   make fuzz       build the libFuzzer harnesses (clang); FUZZ_SECONDS=N also runs each
+#   make bench      every benchmark against PyTorch on this machine (bench/all.sh)
 
 PREFIX   ?= /usr/local
 prefix   ?= $(PREFIX)
 bindir   ?= $(prefix)/bin
 datadir  ?= $(prefix)/share
+mandir   ?= $(datadir)/man
 INSTALL  ?= install
 
 CC       ?= cc
@@ -63,7 +65,7 @@ LIBKERNEL := $(B)/libkernel.a
 PROGRAMS := $(B)/embedlab $(if $(wildcard kernel/main.c),$(B)/embedlab-kernel)
 
 .PHONY: all run test check unit goldens install uninstall clean lint fuzz fuzz-run deps \
-        build-tests notebooks lesson-transcripts
+        build-tests bench notebooks lesson-transcripts
 all: $(PROGRAMS)
 
 # Keep intermediate objects (test objects are made by a chain of pattern rules).
@@ -137,7 +139,12 @@ $(B)/fuzz/replay_%: $(OBJ)/fuzz/fuzz_%.o $(OBJ)/fuzz/replay.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_KERNEL) $(PKGS_LANG)) $(LDLIBS) -lpthread
 
-build-tests: $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
+# Allocation fault injection over the golden corpus (fuzz/faultinject.c).
+$(B)/fuzz/faultinject: $(OBJ)/fuzz/faultinject.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_KERNEL) $(PKGS_LANG)) $(LDLIBS) -lpthread
+
+build-tests: $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN) $(B)/fuzz/faultinject
 
 # ---- entry points that first make sure the build dependencies are installed ----
 
@@ -177,9 +184,15 @@ fuzz:
 fuzz-run:
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk fuzz-run
 
+# Every benchmark against PyTorch 1.13 on this machine, in one run (bench/all.sh).
+bench: all
+	@EMBEDLAB_BUILD=$(B) bench/all.sh
+
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir)
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(bindir)/
+	$(INSTALL) -d $(DESTDIR)$(mandir)/man1
+	$(INSTALL) -m 644 man/embedlab.1 $(DESTDIR)$(mandir)/man1/
 	$(INSTALL) -d $(DESTDIR)$(datadir)/embedlab/lessons
 	$(if $(wildcard lessons/*.py),$(INSTALL) -m 644 $(wildcard lessons/*.py) \
 	  $(DESTDIR)$(datadir)/embedlab/lessons/)
@@ -190,6 +203,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/embedlab $(DESTDIR)$(bindir)/embedlab-kernel
+	rm -f $(DESTDIR)$(mandir)/man1/embedlab.1
 	rm -rf $(DESTDIR)$(datadir)/embedlab $(DESTDIR)$(datadir)/jupyter/kernels/embedlab
 
 clean:
