@@ -1,6 +1,19 @@
 /*
  * src/lesson.c — lesson files: parsing, checking, progress, playback, notebook export.
- * See lesson.h. See LICENSE (GPL-3.0-or-later).
+ * See lesson.h and lessons/README.md. See LICENSE (GPL-3.0-or-later).
+ *
+ * How it works:
+ *   - A check is evaluated as `bool((EXPR))` through session_run with a capturing sink: its
+ *     repr "True" passes; anything else (False, an exception, a syntax error) fails and
+ *     nothing reaches the student.
+ *   - Demos and solutions run one top-level statement at a time (split_statements), each
+ *     echoed as the REPL shows it, the value of an expression statement printed as its
+ *     repr, an error as "Kind: message" in --play: tests/tools/play_lesson.py produces the
+ *     same transcript under PyTorch, which is how lessons/NN-topic.out is made.
+ *   - Lesson code runs in the directory above lessons/ (enter_lesson_dir), the student's
+ *     own code where they started embedlab.
+ *   - Progress is one JSON file {"version": 1, "lessons": {NAME: {"step", "finished",
+ *     "solved"}}} rewritten through a temporary file and rename().
  */
 #include "lesson.h"
 
