@@ -14,7 +14,6 @@ prefix   ?= $(PREFIX)
 bindir   ?= $(prefix)/bin
 datadir  ?= $(prefix)/share
 mandir   ?= $(datadir)/man
-mandir   ?= $(datadir)/man
 INSTALL  ?= install
 
 CC       ?= cc
@@ -194,8 +193,6 @@ install: all
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(bindir)/
 	$(INSTALL) -d $(DESTDIR)$(mandir)/man1
 	$(INSTALL) -m 644 man/embedlab.1 $(DESTDIR)$(mandir)/man1/
-	$(INSTALL) -d $(DESTDIR)$(mandir)/man1
-	$(INSTALL) -m 644 man/embedlab.1 $(DESTDIR)$(mandir)/man1/
 	$(INSTALL) -d $(DESTDIR)$(datadir)/embedlab/lessons
 	$(if $(wildcard lessons/*.py),$(INSTALL) -m 644 $(wildcard lessons/*.py) \
 	  $(DESTDIR)$(datadir)/embedlab/lessons/)
@@ -206,7 +203,6 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/embedlab $(DESTDIR)$(bindir)/embedlab-kernel
-	rm -f $(DESTDIR)$(mandir)/man1/embedlab.1
 	rm -f $(DESTDIR)$(mandir)/man1/embedlab.1
 	rm -rf $(DESTDIR)$(datadir)/embedlab $(DESTDIR)$(datadir)/jupyter/kernels/embedlab
 
