@@ -114,7 +114,8 @@ int arg_size(Interp *I, Value *v, const char *fn, int64_t *shape, int *ndim) {
     if (val_is(v, &type_tuple) && ((ListValue *)v)->count == 1) {
         Value *only = ((ListValue *)v)->items[0];
         if (!val_is_sequence(only) && (!val_is_int(only) || val_is(only, &type_bool)) &&
-            !(val_is_tensor(only) && tensor_numel(tensor_of(only)) == 1))
+            !(val_is_tensor(only) && tensor_numel(tensor_of(only)) == 1) &&
+            !(only->type == &type_np_int64))
             return interp_error(I, ERR_TYPE, "%s(): argument 'size' (position 1) must be tuple of "
                                              "%s, not %s",
                                 fn, noun, arg_type_name(only));
@@ -136,7 +137,8 @@ int arg_size(Interp *I, Value *v, const char *fn, int64_t *shape, int *ndim) {
     for (int64_t i = 0; i < count; i++) {
         if (!val_is_int(items[i]) || val_is(items[i], &type_bool)) {
             int64_t n;
-            if (val_is_tensor(items[i]) && op_index_value(I, items[i], &n) == 0) {
+            if ((val_is_tensor(items[i]) || items[i]->type == &type_np_int64) &&
+                op_index_value(I, items[i], &n) == 0) {
                 shape[i] = n;
                 continue;
             }
@@ -168,6 +170,10 @@ int arg_int(Interp *I, Value *v, const char *fn, const char *name, int64_t *out)
         return 0;
     }
     if (val_is_tensor(v) && op_index_value(I, v, out) == 0) return 0;
+    if (np_is_array(v) && np_tensor(v)->ndim == 0 && np_tensor(v)->dtype == DTYPE_INT64) {
+        *out = tensor_get_int(np_tensor(v), 0); /* a NumPy integer scalar */
+        return 0;
+    }
     return interp_error(I, ERR_TYPE, "%s(): argument '%s' must be int, not %s", fn, name,
                         arg_type_name(v));
 }
@@ -177,8 +183,9 @@ int arg_float(Interp *I, Value *v, const char *fn, const char *name, double *out
         *out = val_as_float(v);
         return 0;
     }
-    if (val_is_tensor(v) && tensor_numel(tensor_of(v)) == 1) {
-        *out = tensor_get(tensor_of(v), 0);
+    if ((val_is_tensor(v) && tensor_numel(tensor_of(v)) == 1) ||
+        (np_is_array(v) && np_tensor(v)->ndim == 0 && v->type != &type_ndarray)) {
+        *out = tensor_get(val_is_tensor(v) ? tensor_of(v) : np_tensor(v), 0);
         return 0;
     }
     return interp_error(I, ERR_TYPE, "%s(): argument '%s' must be float, not %s", fn, name,
@@ -205,7 +212,18 @@ Tensor *arg_tensor_or_number(Interp *I, Value *v, const char *fn, const char *na
     Error err;
     Tensor *t = NULL;
     if (val_is_tensor(v)) return tensor_retain(tensor_of(v));
-    if (val_is(v, &type_bool)) t = tensor_wrap_number(DTYPE_BOOL, (double)val_as_int(v), &err);
+    if (np_is_array(v)) {
+        /* NumPy scalars act as Python numbers; arrays as tensors of their dtype */
+        Tensor *a = np_tensor(v);
+        if (a->ndim == 0 && v->type != &type_ndarray) {
+            DType k = a->dtype == DTYPE_FLOAT32 ? DTYPE_FLOAT64 : a->dtype;
+            t = tensor_wrap_number(k, 0, &err);
+            if (t && k == DTYPE_FLOAT64) tensor_store(t, t->offset, tensor_get(a, 0));
+            else if (t) tensor_store_int(t, t->offset, tensor_get_int(a, 0));
+        } else {
+            t = np_copy(a, a->dtype, &err);
+        }
+    } else if (val_is(v, &type_bool)) t = tensor_wrap_number(DTYPE_BOOL, (double)val_as_int(v), &err);
     else if (val_is_int(v)) {
         t = tensor_wrap_number(DTYPE_INT64, 0, &err);
         if (t) tensor_store_int(t, t->offset, val_as_int(v));
@@ -393,7 +411,7 @@ static BinaryOp binary_for(PyOp op) {
 }
 
 static bool operand_ok(const Value *v) {
-    return val_is_tensor(v) || val_is_number(v);
+    return val_is_tensor(v) || val_is_number(v) || np_is_array(v);
 }
 
 static Value *binary_tensor(Interp *I, PyOp op, Value *a, Value *b, bool reflected) {
