@@ -307,6 +307,8 @@ Tensor *nnf_linear(const Tensor *input, const Tensor *weight, const Tensor *bias
         if (x) {
             if (wt->ndim != 2) {
                 err_set(err, ERR_RUNTIME, "mat2 must be a matrix, got %d-D tensor", wt->ndim);
+            } else if (x->dtype != wt->dtype) { /* addmm's meta function checks dtypes first */
+                err_set(err, ERR_RUNTIME, "mat1 and mat2 must have the same dtype");
             } else if (x->shape[1] != wt->shape[0]) {
                 int64_t r1, c1, r2, c2;
                 shape_2d(x, &r1, &c1);

@@ -1009,6 +1009,7 @@ static const ClassEntry nn_classes[] = {
     {&nn_type_relu, construct_relu},
     {&nn_type_identity, construct_identity},
     {&nn_type_sequential, construct_sequential},
+    {&nn_type_module_list, nn_construct_module_list},
     {&nn_type_cross_entropy_loss, nn_construct_cross_entropy_loss},
     {&nn_type_nll_loss, nn_construct_nll_loss},
     {&nn_type_mse_loss, nn_construct_mse_loss},

@@ -13,6 +13,10 @@
 extern const NNType nn_type_embedding, nn_type_embedding_bag,
     nn_type_linear, nn_type_dropout, nn_type_relu, nn_type_identity, nn_type_sequential;
 
+/* torch.nn.ModuleList (nn_modulelist.c). */
+extern const NNType nn_type_module_list;
+Value *nn_construct_module_list(Interp *I, CallArgs *args);
+
 /* ---- losses (mod_nn_loss.c) ---- */
 
 extern const NNType nn_type_cross_entropy_loss, nn_type_nll_loss, nn_type_mse_loss;
