@@ -37,6 +37,9 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# tests/reference holds faithful Python models of libraries that are not installed here
+# (transformers), importable by the records that use them.
+sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 
 
 def code_hash(code):
