@@ -16,6 +16,7 @@
 #include "lang/callable.h"
 #include "lang/interp.h"
 #include "lang/methods.h"
+#include "lang/np_value.h"
 #include "lang/unicode.h"
 
 /* ---- objects ---- */
@@ -917,8 +918,26 @@ static int dict_equal(Interp *I, Value *a, Value *b) {
     return 1;
 }
 
+/* NumPy scalars (np.int64(3), np.float32(0.5)) compare and hash as the Python number they
+ * hold, as in NumPy, so they work as dict keys and in `==` on containers. */
+static bool np_scalar_number(Value *v, Value *tmp_storage[1], Interp *I) {
+    if (!np_is_array(v) || v->type == &type_ndarray) return false;
+    Tensor *t = np_tensor(v);
+    tmp_storage[0] = dtype_is_floating(t->dtype) ? val_float(I, tensor_get(t, 0))
+                                                 : val_int(I, tensor_get_int(t, 0));
+    return tmp_storage[0] != NULL;
+}
+
 int val_equal(Interp *I, Value *a, Value *b) {
     if (a == b) return 1;
+    Value *na = NULL, *nb = NULL;
+    bool sa = np_scalar_number(a, &na, I), sb = np_scalar_number(b, &nb, I);
+    if (sa || sb) {
+        int r = val_equal(I, sa ? na : a, sb ? nb : b);
+        val_release(na);
+        val_release(nb);
+        return r;
+    }
     if (val_is_number(a) && val_is_number(b)) {
         if (val_is_int(a) && val_is_int(b)) return val_as_int(a) == val_as_int(b);
         return val_as_float(a) == val_as_float(b);
@@ -1023,6 +1042,12 @@ int64_t val_hash(Interp *I, Value *v) {
         strcmp(v->type->name, "set") == 0) {
         interp_error(I, ERR_TYPE, "unhashable type: '%s'", v->type->name);
         return -1;
+    }
+    Value *num = NULL;
+    if (np_scalar_number(v, &num, I)) {
+        int64_t h = val_hash(I, num);
+        val_release(num);
+        return h;
     }
     /* Identity hash for everything else (None, functions, modules, tensors, ...). */
     return (int64_t)(((uintptr_t)v >> 4) & (uintptr_t)HASH_MODULUS);
