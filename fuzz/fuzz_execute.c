@@ -24,7 +24,7 @@ static void ignore_error(void *ctx, const char *e, const char *v, const char *co
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    SessionConfig cfg = {NULL, (size_t)64 << 20};
+    SessionConfig cfg = {NULL, (size_t)64 << 20, true}; /* no files: inputs may say open() */
     Session *s = session_new(&cfg);
     if (!s) return 0;
     session_set_step_limit(s, 20000);

@@ -90,6 +90,7 @@ Session *session_new(const SessionConfig *cfg) {
         return NULL;
     }
     if (cfg && cfg->tensor_limit) mem_set_tensor_limit(cfg->tensor_limit);
+    s->interp->files_denied = cfg && cfg->no_files;
     s->interp->write = write_to_sink;
     s->interp->display = display_to_sink;
     s->interp->write_ctx = s;

@@ -59,6 +59,8 @@ struct Interp {
     /* input() asks the front end for a line: 0 and *line (mem_alloc'ed) on success;
      * INTERP_INPUT_EOF / _INTERRUPTED / _UNSUPPORTED otherwise. NULL: unsupported. */
     int (*input)(void *ctx, const char *prompt, bool password, char **line);
+    /* open() is refused (SessionConfig.no_files). */
+    bool files_denied;
 };
 
 enum { INTERP_INPUT_OK = 0, INTERP_INPUT_EOF, INTERP_INPUT_INTERRUPTED, INTERP_INPUT_UNSUPPORTED };

@@ -216,6 +216,56 @@ static void test_session_recursion_and_nesting_limits(void **state) {
     assert_string_equal(c.out, "2\n");
 }
 
+static void test_session_no_files_refuses_open(void **state) {
+    (void)state;
+    SessionConfig cfg = {NULL, 0, true};
+    Session *s = session_new(&cfg);
+    assert_non_null(s);
+    Capture c;
+    assert_int_equal(run(s, "open('/tmp/embedlab-no-files.txt', 'w')\n", &c), SESSION_ERROR);
+    assert_string_equal(c.last_line,
+                        "PermissionError: [Errno 13] Permission denied: "
+                        "'/tmp/embedlab-no-files.txt'");
+    session_free(s);
+}
+
+static SessionInput answer_input(void *ctx, const char *prompt, bool password, char **line) {
+    (void)password;
+    Capture *c = ctx;
+    snprintf(c->result, sizeof c->result, "prompt=%s", prompt);
+    if (strcmp(prompt, "eof? ") == 0) return SESSION_INPUT_EOF;
+    *line = strdup("Ada");
+    return SESSION_INPUT_OK;
+}
+
+static void test_session_input_and_exit_status(void **state) {
+    Session *s = *state;
+    Capture c;
+    memset(&c, 0, sizeof c);
+    SessionSink sink = {&c, on_stream, on_display, NULL, on_error, answer_input};
+    SessionExecOptions opts = {"<stdin>", false, true};
+    const char *code = "name = input('who? ')\nprint(name)\n";
+    assert_int_equal(session_execute(s, code, strlen(code), &opts, &sink), SESSION_OK);
+    assert_string_equal(c.out, "Ada\n");
+    assert_string_equal(c.result, "prompt=who? ");
+    code = "input('eof? ')\n";
+    assert_int_equal(session_execute(s, code, strlen(code), &opts, &sink), SESSION_ERROR);
+    assert_string_equal(c.last_line, "EOFError: EOF when reading a line");
+    /* Without an input hook: a clear error. */
+    assert_int_equal(run(s, "input()\n", &c), SESSION_ERROR);
+    assert_string_equal(c.ename, "NotImplementedError");
+    /* exit(): SESSION_EXIT and its status; the session is still usable. */
+    assert_int_equal(run(s, "exit(7)\n", &c), SESSION_EXIT);
+    assert_int_equal(session_exit_status(s), 7);
+    assert_int_equal(run(s, "raise SystemExit\n", &c), SESSION_EXIT);
+    assert_int_equal(session_exit_status(s), 0);
+    assert_int_equal(run(s, "quit('bye')\n", &c), SESSION_EXIT);
+    assert_int_equal(session_exit_status(s), 1);
+    assert_string_equal(c.out, "bye\n"); /* written to the stderr stream */
+    assert_int_equal(run(s, "print(name)\n", &c), SESSION_OK);
+    assert_string_equal(c.out, "Ada\n");
+}
+
 static void test_session_step_limit(void **state) {
     Session *s = *state;
     Capture c;
@@ -239,6 +289,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_session_recursion_and_nesting_limits, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_session_step_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_no_files_refuses_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_input_and_exit_status, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
