@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "lang/classes.h"
 #include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/interp.h"
 #include "lang/methods.h"
+#include "lang/module.h"
 #include "lang/ops.h"
 #include "lang/set.h"
 #include "lang/textfile.h"
@@ -1112,6 +1114,23 @@ static void describe_builtin(const BuiltinValue *b, StrBuf *out) {
     if (b->spec->doc) sb_appendf(out, "    %s\n", b->spec->doc);
 }
 
+/* Appends v.__doc__ (a docstring of code written in Python: functions, classes, library
+ * modules such as transformers), each line indented, when v has one. */
+static void describe_docstring(Interp *I, Value *v, const char *indent, StrBuf *out) {
+    Value *doc = op_getattr_opt(I, v, "__doc__");
+    interp_clear_error(I);
+    if (doc && val_is(doc, &type_str)) {
+        const char *p = val_str_data(doc);
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            sb_appendf(out, "%s%.*s\n", n ? indent : "", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    val_release(doc);
+}
+
 static Value *bi_help(Interp *I, Value *self, Value **argv) {
     (void)self;
     StrBuf sb = SB_INIT;
@@ -1130,6 +1149,7 @@ static Value *bi_help(Interp *I, Value *self, Value **argv) {
         sb_appendf(&sb, "Help on class %s in module %s:\n\n%s%s\n", of->name,
                    of->module ? of->module : "builtins", of->name, of->init_signature);
         if (of->doc) sb_appendf(&sb, "    %s\n", of->doc);
+        else describe_docstring(I, v, "    ", &sb);
         for (const ValueType *t = of; t; t = t->base) {
             for (const BuiltinSpec *m = t->class_methods; m && m->name; m++)
                 sb_appendf(&sb, "\n%s.%s%s\n    %s\n", of->name, m->name, m->signature,
@@ -1144,6 +1164,12 @@ static Value *bi_help(Interp *I, Value *self, Value **argv) {
             return NULL;
         }
         sb_appendf(&sb, "Help on %s object:\n\n", val_type_name(v));
+        if (val_is(v, &type_function) || val_is(v, &type_bound_method) ||
+            val_is(v, &type_module) || val_is(v, &type_type)) {
+            size_t before = sb.len;
+            describe_docstring(I, v, "", &sb);
+            if (sb.len > before) sb_append(&sb, "\n");
+        }
         ListValue *l = (ListValue *)names;
         for (int64_t i = 0; i < l->count; i++) {
             const char *name = val_str_data(l->items[i]);

@@ -1,4 +1,4 @@
-"""transformers (Hugging Face), the part embedlab's lessons use: a DeepSeek-V3 skeleton
+__doc__ = """transformers (Hugging Face), the part embedlab's lessons use: a DeepSeek-V3 skeleton
 with Hugging Face's input/output embedding API. Written in embedlab's Python subset.
 
 It follows transformers 4.5x (modeling_utils.py, models/deepseek_v3): DeepseekV3Config,
