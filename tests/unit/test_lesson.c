@@ -257,6 +257,39 @@ static void test_lesson_player_through_magics(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* Terminal prose: wrapped to the width ($COLUMNS without a terminal), markdown markers
+ * rendered (no colour here: bold markers dropped, code spans kept whole). */
+static void test_lesson_prose_wrapped(void **state) {
+    (void)state;
+    char dir[] = "/tmp/embedlab-lesson-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    setenv("XDG_STATE_HOME", dir, 1);
+    setenv("COLUMNS", "40", 1);
+    Session *s = session_new(NULL);
+    Out o;
+    assert_int_equal(run(s, "%lesson 02-padding", &o), SESSION_OK);
+    assert_non_null(strstr(o.text, "Sentences have different lengths, but a\nbatch"));
+    assert_null(strstr(o.text, "**"));
+    run(s, "", &o);
+    /* `nn.Embedding(..., padding_idx=0)` is one unbreakable span */
+    assert_non_null(strstr(o.text, "`nn.Embedding(..., padding_idx=0)`"));
+    for (const char *line = o.text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (strncmp(line, ">>> ", 4) != 0 && strncmp(line, "... ", 4) != 0 &&
+            strncmp(line, "tensor", 6) != 0 && line[0] != ' ' && line[0] != '(' && n > 40 &&
+            !memchr(line, '`', n))
+            fail_msg("line longer than 40 columns: %.*s", (int)n, line);
+        line += n + (nl ? 1 : 0);
+    }
+    run(s, "bye", &o);
+    session_free(s);
+    unsetenv("COLUMNS");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     setenv("EMBEDLAB_LESSONS", "lessons", 1);
     setenv("NO_COLOR", "1", 1);
@@ -266,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_lesson_checks_read_state),
         cmocka_unit_test(test_lesson_progress_roundtrip),
         cmocka_unit_test(test_lesson_player_through_magics),
+        cmocka_unit_test(test_lesson_prose_wrapped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
