@@ -904,7 +904,7 @@ static Value *next_seqiter(Interp *I, Value *self) {
     SeqIter *it = (SeqIter *)self;
     Value *seq = it->seq;
     if (!seq) return NULL;
-    if (val_is(seq, &type_list) || val_is(seq, &type_tuple) || val_is(seq, &type_torch_size)) {
+    if (val_is(seq, &type_list) || val_is_instance(seq, &type_tuple) || val_is(seq, &type_torch_size)) {
         ListValue *l = (ListValue *)seq;
         if (it->index >= l->count) return NULL;
         return val_retain(l->items[it->index++]);

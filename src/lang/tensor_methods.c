@@ -806,6 +806,11 @@ static Value *m_matmul(Interp *I, Value *self, Value **argv) {
     return other ? torch_matmul(I, SELF, other) : NULL;
 }
 
+static Value *m_equal(Interp *I, Value *self, Value **argv) {
+    Tensor *other = arg_tensor(I, argv[0], "equal", "other", 1);
+    return other ? val_bool(I, tensor_equal(SELF, other)) : NULL;
+}
+
 static Value *m_mm(Interp *I, Value *self, Value **argv) {
     Tensor *other = arg_tensor(I, argv[0], "mm", "mat2", 1);
     if (!other) return NULL;
@@ -1176,6 +1181,7 @@ const BuiltinSpec tensor_methods[] = {
     {"remainder", m_remainder, "(other)", "Python-style modulus."},
     {"floor_divide", m_floor_divide, "(other)", "Floor division."},
     {"matmul", m_matmul, "(other)", "Matrix product of two tensors."},
+    {"equal", m_equal, "(other)", "True if the two tensors have the same size and elements."},
     {"mm", m_mm, "(mat2)", "Matrix multiplication of two 2-D tensors."},
     {"abs", m_abs, "()", "Computes the absolute value of each element."},
     {"neg", m_neg, "()", "Returns the negative of each element."},
