@@ -837,10 +837,11 @@ static void enter_lesson_dir(const Lesson *l, char *saved, size_t size) {
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", l->path);
-    for (int up = 0; up < 2; up++) {
+    for (int up = 0; up < 2; up++) { /* dirname, twice */
         char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        else snprintf(dir, sizeof dir, "%s", up ? ".." : ".");
+        if (slash == dir) dir[1] = '\0';
+        else if (slash) *slash = '\0';
+        else snprintf(dir, sizeof dir, "%s", up && strcmp(dir, ".") == 0 ? ".." : ".");
     }
     if (!dir[0] || chdir(dir) != 0) saved[0] = '\0';
 }

@@ -49,6 +49,22 @@ def test_play_matches_transcripts():
             raise AssertionError("%s: %d lines, expected %d" % (name, len(a), len(b)))
 
 
+def test_lesson_data_found_from_anywhere():
+    """Lesson 4 opens lessons/data/...: found whatever the current directory and however
+    the lessons directory is named (absolute, relative, ".")."""
+    want = open("lessons/04-pretrained.out", encoding="utf-8").read()
+    root = os.getcwd()
+    for cwd, lessons in [("/", None), ("/", os.path.join(root, "lessons")),
+                         (root, "lessons"), (os.path.join(root, "lessons"), ".")]:
+        env = dict(os.environ)
+        env.pop("EMBEDLAB_LESSONS", None)
+        if lessons:
+            env["EMBEDLAB_LESSONS"] = lessons
+        p = subprocess.run([BINARY, "--play", "04-pretrained"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, cwd=cwd, timeout=TIMEOUT * 5)
+        assert p.returncode == 0 and p.stdout.decode() == want, (cwd, lessons, p.stderr)
+
+
 def test_transcripts_fresh_under_pytorch():
     p = subprocess.run(["/usr/bin/python3", "tests/tools/play_lesson.py", "--check", *LESSONS],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
