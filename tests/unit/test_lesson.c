@@ -181,7 +181,9 @@ static void test_lesson_progress_roundtrip(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
-/* The interactive player through the magics, on the real lesson 01-lookup. */
+/* The interactive player through the magics, on the real lesson 01-lookup (its step
+ * numbers: exercises at steps 3, 6, 8 and 11 of 11; tests/lessons/run.py's pty test relies
+ * on them too — update both when the lesson's steps change). */
 static void test_lesson_player_through_magics(void **state) {
     (void)state;
     char dir[] = "/tmp/embedlab-lesson-XXXXXX";
