@@ -13,6 +13,7 @@
 
 #include "core/mem.h"
 #include "lang/classes.h"
+#include "lang/eval.h"
 #include "lang/exceptions.h"
 #include "lang/format.h"
 #include "lang/interp.h"
@@ -1131,6 +1132,71 @@ static void describe_docstring(Interp *I, Value *v, const char *indent, StrBuf *
     val_release(doc);
 }
 
+/* The docstring of v, indented by `indent` (nothing when it has none). */
+static void append_doc(Interp *I, Value *v, const char *indent, StrBuf *out) {
+    describe_docstring(I, v, indent, out);
+}
+
+/* pydoc's page for a user function: "f(a, b=2)\n    doc". */
+static int describe_function(Interp *I, Value *fn, const char *name, bool skip_self,
+                             const char *prefix, StrBuf *out) {
+    sb_appendf(out, "%s%s", prefix, name);
+    if (eval_function_signature(I, fn, skip_self, out)) return -1;
+    sb_appendc(out, '\n');
+    StrBuf doc = SB_INIT;
+    StrBuf indent = SB_INIT;
+    sb_appendf(&indent, "%s    ", prefix);
+    append_doc(I, fn, sb_str(&indent), &doc);
+    sb_appendn(out, sb_str(&doc), doc.len);
+    sb_free(&doc);
+    sb_free(&indent);
+    return 0;
+}
+
+/* pydoc's page for a user class: its base, constructor signature, doc and methods. */
+static int describe_class(Interp *I, Value *cls, StrBuf *out) {
+    TypeValue *t = (TypeValue *)cls;
+    const ValueType *of = t->of;
+    const ValueType *base = of->base;
+    sb_appendf(out, "Help on class %s in module %s:\n\nclass %s(", of->name, of->module, of->name);
+    if (!base) sb_append(out, "builtins.object");
+    else sb_appendf(out, "%s.%s", base->module ? base->module : "builtins", base->name);
+    sb_append(out, ")\n");
+    Value *init = class_lookup(I, of, "__init__");
+    sb_appendf(out, " |  %s", of->name);
+    if (init && val_is(init, &type_function)) {
+        if (eval_function_signature(I, init, true, out)) return -1;
+    } else {
+        sb_append(out, of->init_signature ? of->init_signature : "()");
+    }
+    sb_append(out, "\n |  \n");
+    size_t before = out->len;
+    append_doc(I, cls, " |  ", out);
+    if (out->len > before) sb_append(out, " |  \n");
+    DictValue *d = (DictValue *)t->dict;
+    bool header = false;
+    for (int64_t i = 0; d && i < d->used; i++) {
+        Value *v = d->entries[i].value;
+        if (!d->entries[i].key || !val_is(v, &type_function)) continue;
+        if (!header) sb_append(out, " |  Methods defined here:\n |  \n");
+        header = true;
+        if (describe_function(I, v, val_str_data(d->entries[i].key), false, " |  ", out)) return -1;
+        sb_append(out, " |  \n");
+    }
+    bool data = false;
+    for (int64_t i = 0; d && i < d->used; i++) {
+        Value *v = d->entries[i].value;
+        const char *name = d->entries[i].key ? val_str_data(d->entries[i].key) : "_";
+        if (name[0] == '_' || val_is(v, &type_function)) continue;
+        if (!data) sb_append(out, " |  Data and other attributes defined here:\n |  \n");
+        data = true;
+        sb_appendf(out, " |  %s = ", name);
+        if (val_repr(I, v, out)) return -1;
+        sb_append(out, "\n |  \n");
+    }
+    return 0;
+}
+
 static Value *bi_help(Interp *I, Value *self, Value **argv) {
     (void)self;
     StrBuf sb = SB_INIT;
@@ -1144,6 +1210,33 @@ static Value *bi_help(Interp *I, Value *self, Value **argv) {
     } else if (val_is(v, &type_builtin)) {
         sb_appendf(&sb, "Help on built-in function %s:\n\n", ((BuiltinValue *)v)->spec->name);
         describe_builtin((BuiltinValue *)v, &sb);
+    } else if (val_is(v, &type_function) || val_is(v, &type_bound_method)) {
+        bool bound = val_is(v, &type_bound_method);
+        Value *fn = bound ? op_getattr_opt(I, v, "__func__") : val_retain(v);
+        Value *name = fn ? op_getattr_opt(I, fn, "__name__") : NULL;
+        Value *module = fn ? op_getattr_opt(I, fn, "__module__") : NULL;
+        int rc = -1;
+        if (fn && name && module && val_is(fn, &type_function)) {
+            sb_appendf(&sb, "Help on %s %s in module %s:\n\n", bound ? "method" : "function",
+                       val_str_data(name), val_str_data(module));
+            rc = describe_function(I, fn, val_str_data(name), bound, "", &sb);
+        }
+        val_release(fn);
+        val_release(name);
+        val_release(module);
+        if (rc) {
+            sb_free(&sb);
+            return NULL;
+        }
+    } else if ((val_is(v, &type_type) && ((TypeValue *)v)->dict) ||
+               class_is_heap_type(v->type)) {
+        Value *cls = val_is(v, &type_type) ? val_retain(v) : builtins_type_value(I, v->type);
+        int rc = cls ? describe_class(I, cls, &sb) : -1;
+        val_release(cls);
+        if (rc) {
+            sb_free(&sb);
+            return NULL;
+        }
     } else if (val_is(v, &type_type) && ((TypeValue *)v)->of->init_signature) {
         const ValueType *of = ((TypeValue *)v)->of;
         sb_appendf(&sb, "Help on class %s in module %s:\n\n%s%s\n", of->name,

@@ -2156,6 +2156,52 @@ static Value *current_scope(Interp *I) {
     return es->globals;
 }
 
+/* ---- inspection ---- */
+
+int eval_function_signature(Interp *I, Value *value, bool skip_first, StrBuf *out) {
+    if (!val_is(value, &type_function)) return interp_error(I, ERR_TYPE, "not a function");
+    FunctionValue *fn = (FunctionValue *)value;
+    const AstNode *a = function_args(fn->node);
+    const AstList *posonly = &a->v.arguments.posonlyargs, *args = &a->v.arguments.args;
+    ListValue *defaults = (ListValue *)fn->defaults;
+    int npos = posonly->count + args->count;
+    int first_default = npos - (int)(defaults ? defaults->count : 0);
+    bool first = true;
+    sb_appendc(out, '(');
+    for (int i = 0; i < npos; i++) {
+        const AstNode *arg = i < posonly->count ? posonly->items[i]
+                                                : args->items[i - posonly->count];
+        if (i == 0 && skip_first) continue;
+        if (!first) sb_append(out, ", ");
+        first = false;
+        sb_append(out, arg->v.arg.arg);
+        if (i >= first_default) {
+            sb_appendc(out, '=');
+            if (val_repr(I, defaults->items[i - first_default], out)) return -1;
+        }
+        if (posonly->count && i == posonly->count - 1) sb_append(out, ", /");
+    }
+    const AstList *kwonly = &a->v.arguments.kwonlyargs;
+    if (a->v.arguments.vararg || kwonly->count) {
+        if (!first) sb_append(out, ", ");
+        first = false;
+        sb_appendc(out, '*');
+        if (a->v.arguments.vararg) sb_append(out, a->v.arguments.vararg->v.arg.arg);
+    }
+    ListValue *kwd = (ListValue *)fn->kw_defaults;
+    for (int i = 0; i < kwonly->count; i++) {
+        sb_appendf(out, ", %s", kwonly->items[i]->v.arg.arg);
+        if (kwd && i < kwd->count && kwd->items[i]) {
+            sb_appendc(out, '=');
+            if (val_repr(I, kwd->items[i], out)) return -1;
+        }
+    }
+    if (a->v.arguments.kwarg)
+        sb_appendf(out, "%s**%s", first ? "" : ", ", a->v.arguments.kwarg->v.arg.arg);
+    sb_appendc(out, ')');
+    return 0;
+}
+
 /* ---- builtins that need the evaluator's frames ---- */
 
 /* super() inside a method: the class whose body defined the running function and the

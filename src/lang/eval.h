@@ -49,6 +49,10 @@ int eval_module(Interp *I, Ast *ast, const char *chunk, const char *source, size
 int eval_module_in(Interp *I, Ast *ast, const char *chunk, const char *source, size_t len,
                    Value *globals, Value **result);
 
+/* Appends a user function's signature as inspect shows it: "(a, b=2, *args, c=None)"
+ * (defaults by repr; skip_first leaves out `self` for a bound method). */
+int eval_function_signature(Interp *I, Value *fn, bool skip_first, StrBuf *out);
+
 /* The traceback entries of the last uncaught error, outermost first. */
 const TraceEntry *eval_traceback(Interp *I, int *count);
 
