@@ -545,6 +545,8 @@ typedef struct Printer {
     bool summarize;
     const char *sep;
     ElemFormat ef;
+    NpElemFn elem_fn; /* custom element text (string arrays); NULL: numbers */
+    void *elem_ctx;
 } Printer;
 
 /* Storage offsets of the elements that will be printed (the edges when summarizing),
@@ -564,6 +566,10 @@ static void collect(const Printer *P, int axis, int64_t off, int64_t *offs, int6
 }
 
 static void format_elem(const Printer *P, int64_t off, StrBuf *out) {
+    if (P->elem_fn) {
+        P->elem_fn(P->elem_ctx, off, out);
+        return;
+    }
     const ElemFormat *ef = &P->ef;
     const Tensor *a = P->a;
     if (ef->dt == DTYPE_BOOL) {
@@ -848,6 +854,7 @@ int np_array2string(const Tensor *a, const NpPrintOptions *opt, const char *sepa
         return ERR_OK;
     }
     Printer P;
+    memset(&P, 0, sizeof P);
     P.a = a;
     P.opt = opt;
     P.summarize = size > opt->threshold;
@@ -899,4 +906,34 @@ int np_array_str(const Tensor *a, const NpPrintOptions *opt, StrBuf *out, Error 
         return sb_check(out, err);
     }
     return np_array2string(a, opt, " ", "", "", out, err);
+}
+
+int np_array2string_custom(int ndim, const int64_t *shape, NpElemFn elem, void *ctx,
+                           const NpPrintOptions *opt, const char *separator, const char *prefix,
+                           const char *suffix, StrBuf *out, Error *err) {
+    Tensor shape_only;
+    memset(&shape_only, 0, sizeof shape_only);
+    shape_only.ndim = ndim;
+    int64_t size = 1, stride = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        shape_only.shape[d] = shape[d];
+        shape_only.stride[d] = stride;
+        stride *= shape[d];
+    }
+    for (int d = 0; d < ndim; d++) size *= shape[d];
+    if (size == 0) {
+        sb_append(out, "[]");
+        return ERR_OK;
+    }
+    Printer P;
+    memset(&P, 0, sizeof P);
+    P.a = &shape_only;
+    P.opt = opt;
+    P.summarize = size > opt->threshold;
+    P.sep = separator;
+    P.elem_fn = elem;
+    P.elem_ctx = ctx;
+    int width = opt->linewidth - (int)strlen(suffix);
+    recurse(&P, 0, 0, 1 + (int)strlen(prefix), width, out);
+    return sb_check(out, err);
 }

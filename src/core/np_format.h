@@ -68,6 +68,12 @@ int np_array_str(const Tensor *a, const NpPrintOptions *opt, StrBuf *out, Error 
 /* np.array2string(a, separator=sep, prefix=prefix) with the given suffix width. */
 int np_array2string(const Tensor *a, const NpPrintOptions *opt, const char *separator,
                     const char *prefix, const char *suffix, StrBuf *out, Error *err);
+/* array2string for arrays whose elements are not numbers (NumPy string arrays): elem
+ * appends the text of the element at row-major position `flat`. */
+typedef void (*NpElemFn)(void *ctx, int64_t flat, StrBuf *out);
+int np_array2string_custom(int ndim, const int64_t *shape, NpElemFn elem, void *ctx,
+                           const NpPrintOptions *opt, const char *separator, const char *prefix,
+                           const char *suffix, StrBuf *out, Error *err);
 /* The element `flat` (row-major) of a 0-d or any array formatted as its scalar's str. */
 void np_scalar_str(const Tensor *a, int64_t flat, StrBuf *out);
 /* "float64", "float32", "int64", "bool" */

@@ -366,8 +366,8 @@ Tensor *np_from_object(Interp *I, Value *obj, bool has_dtype, DType dtype) {
     memset(&s, 0, sizeof s);
     if (scan(I, obj, 0, &s)) return NULL;
     if (s.has_str && !has_dtype) {
-        interp_error(I, ERR_TYPE, "embedlab's numpy has no string arrays; give a numeric dtype "
-                                  "(np.array(values, dtype=np.float32)) to convert the strings");
+        interp_error(I, ERR_TYPE, "this numpy function needs numbers, not strings (give a "
+                                  "numeric dtype: np.array(values, dtype=np.float32))");
         return NULL;
     }
     DType dt = has_dtype ? dtype : s.any_elem ? s.dt : DTYPE_FLOAT64;
@@ -432,10 +432,36 @@ static bool truthy(Interp *I, Value *v) { return v && !val_is_none(v) && val_tru
 
 /* ---- creation functions ---- */
 
+/* A string dtype argument: str, 'str', 'U', '<U5', 'U5' (*width 0 when unsized). */
+static bool str_dtype_arg(Value *v, int64_t *width) {
+    *width = 0;
+    if (!v) return false;
+    if (v->type == &type_type && ((TypeValue *)v)->of == &type_str) return true;
+    if (!val_is_str(v)) return false;
+    const char *s = val_str_data(v);
+    if (strcmp(s, "str") == 0) return true;
+    if (*s == '<') s++;
+    if (*s != 'U') return false;
+    s++;
+    if (!*s) return true;
+    char *end;
+    long long w = strtoll(s, &end, 10);
+    if (*end || w <= 0) return false;
+    *width = w;
+    return true;
+}
+
 static Value *f_array(Interp *I, Value *self, Value **argv) {
     (void)self;
     DType dt = DTYPE_FLOAT64;
     bool given;
+    int64_t width;
+    if (str_dtype_arg(argv[1], &width) ||
+        ((!argv[1] || val_is_none(argv[1])) && np_object_has_str(argv[0]))) {
+        if (np_is_str_array(argv[0]) && width == 0 && argv[2] && !truthy(I, argv[2]))
+            return val_retain(argv[0]);
+        return np_str_array_from(I, argv[0], width);
+    }
     if (np_arg_dtype(I, argv[1], &dt, &given)) return NULL;
     Tensor *t;
     if (np_is_array(argv[0]) && (!truthy(I, argv[2]) && argv[2]) && (!given || dt == np_tensor(argv[0])->dtype))
@@ -1687,6 +1713,28 @@ static Value *r_permutation(Interp *I, Value *self, Value **argv) {
     Value *x = argv[0];
     Tensor *t;
     Error err;
+    if (np_is_str_array(x) || (val_is(x, &type_list) && np_object_has_str(x))) {
+        Value *words = np_str_array_from(I, x, -1);
+        if (!words) return NULL;
+        int64_t n = np_str_array_len(words);
+        if (np_str_array_ndim(words) != 1) {
+            val_release(words);
+            interp_error(I, ERR_VALUE, "embedlab's numpy permutes 1-d string arrays only");
+            return NULL;
+        }
+        Tensor *p = tensor_zeros(DTYPE_INT64, 1, &n, &err);
+        if (!p) {
+            val_release(words);
+            return interp_raise(I, &err), NULL;
+        }
+        for (int64_t i = 0; i < n; i++) tensor_store_int(p, i, i);
+        Value *r = NULL;
+        if (!shuffle_tensor(I, RS(self), p))
+            r = np_str_array_take(I, words, (const int64_t *)p->storage->data, 1, &n);
+        tensor_release(p);
+        val_release(words);
+        return r;
+    }
     if (val_is_int(x)) {
         int64_t n = val_as_int(x);
         if (n < 0) {
@@ -1727,8 +1775,19 @@ static Value *r_choice(Interp *I, Value *self, Value **argv) {
             return NULL;
         }
     } else {
-        bool strs = val_is(a, &type_list) && ((ListValue *)a)->count > 0 &&
-                    val_is_str(((ListValue *)a)->items[0]);
+        bool strs = np_object_has_str(a);
+        Value *words = NULL;
+        if (strs) {
+            words = np_str_array_from(I, a, -1);
+            if (!words) return NULL;
+            if (np_str_array_ndim(words) != 1) {
+                val_release(words);
+                interp_error(I, ERR_VALUE, "a must be 1-dimensional");
+                return NULL;
+            }
+            pop = np_str_array_len(words);
+            val_release(words);
+        }
         if (!strs) {
             pool = arr_arg(I, a);
             if (!pool) return NULL;
@@ -1738,8 +1797,6 @@ static Value *r_choice(Interp *I, Value *self, Value **argv) {
                 return NULL;
             }
             pop = pool->shape[0];
-        } else {
-            pop = ((ListValue *)a)->count;
         }
         if (pop == 0) {
             tensor_release(pool);
@@ -1828,14 +1885,10 @@ static Value *r_choice(Interp *I, Value *self, Value **argv) {
     if (val_is_int(a)) {
         r = nd < 0 ? val_int(I, tensor_get_int(idx, 0)) : np_array_take(I, tensor_retain(idx), NULL);
     } else if (!pool) {
-        ListValue *l = (ListValue *)a;
-        if (nd >= 0) {
-            interp_error(I, ERR_TYPE, "embedlab's numpy has no string arrays: choose one item at "
-                                      "a time (size=None)");
-            r = NULL;
-        } else {
-            r = val_retain(l->items[tensor_get_int(idx, 0)]);
-        }
+        Value *words = np_str_array_from(I, a, -1);
+        const int64_t *ip = (const int64_t *)idx->storage->data + idx->offset;
+        r = words ? np_str_array_take(I, words, ip, nd, shape) : NULL;
+        val_release(words);
     } else {
         Value *pv = np_array_take(I, tensor_retain(pool), NULL);
         Value *key = pv ? (nd < 0 ? val_int(I, tensor_get_int(idx, 0)) : np_array_take(I, tensor_retain(idx), NULL)) : NULL;

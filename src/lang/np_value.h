@@ -58,6 +58,19 @@ NpRandomState *np_global_random(Interp *I);
 extern const BuiltinSpec ndarray_methods[];
 Value *np_binary_values(Interp *I, int op, Value *a, Value *b);
 
+/* String arrays (np_strarray.c): np.array(['the', 'cat']) with dtype '<U3'. */
+extern const ValueType type_np_str_array;
+bool np_is_str_array(const Value *v);
+/* True when obj (a str, string array, or nested lists of them) holds a string. */
+bool np_object_has_str(Value *obj);
+/* A string array from nested lists (non-strings convert with str()); width < 1: the
+ * longest element's length, else elements are truncated to width characters. */
+Value *np_str_array_from(Interp *I, Value *obj, int64_t width);
+/* Elements idx of a 1-d string array: one str (nd < 0) or an array of `shape`. */
+Value *np_str_array_take(Interp *I, Value *arr, const int64_t *idx, int nd, const int64_t *shape);
+int64_t np_str_array_len(Value *arr);
+int np_str_array_ndim(Value *arr);
+
 /* torch bridges: torch.from_numpy(a), t.numpy(). */
 Value *np_torch_from_numpy(Interp *I, Value *self, Value **argv);
 Value *np_tensor_numpy(Interp *I, Value *self, Value **argv);
