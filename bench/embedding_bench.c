@@ -1,7 +1,8 @@
 /*
  * bench/embedding_bench.c — times the embedding core's hot paths on one thread: the
- * forward lookup of a 50 000 x 300 float32 table with 32 x 100 and 512 x 128 indices, and
- * EmbeddingBag sum and mean over 4096 bags of 20 (2-D input). bench/embedding_bench.py
+ * forward lookup of a 50 000 x 300 float32 table with 32 x 100 and 512 x 128 indices,
+ * EmbeddingBag sum, mean and max over 4096 bags of 20 (2-D input), and the memcpy limit
+ * for the 512 x 128 gather (the same bytes copied by one memcpy; C side only). bench/embedding_bench.py
  * runs the same workloads in PyTorch 1.13; bench/run.sh prints both side by side.
  * See LICENSE (GPL-3.0-or-later).
  *
@@ -46,7 +47,7 @@ static double checksum(const Tensor *t) {
     return s;
 }
 
-typedef enum { CASE_LOOKUP, CASE_BAG_SUM, CASE_BAG_MEAN } CaseKind;
+typedef enum { CASE_LOOKUP, CASE_BAG_SUM, CASE_BAG_MEAN, CASE_BAG_MAX } CaseKind;
 
 static void run_case(const char *name, CaseKind kind, Tensor *weight, const Tensor *idx,
                      int repeats) {
@@ -56,7 +57,7 @@ static void run_case(const char *name, CaseKind kind, Tensor *weight, const Tens
     if (!times) exit(1);
     double sum = 0.0;
     BagOptions opt = BAG_OPTIONS_INIT;
-    opt.mode = kind == CASE_BAG_SUM ? "sum" : "mean";
+    opt.mode = kind == CASE_BAG_SUM ? "sum" : kind == CASE_BAG_MAX ? "max" : "mean";
     for (int r = -2; r < repeats; r++) { /* two warm-up calls */
         double t0 = now_ns();
         Tensor *out = kind == CASE_LOOKUP ? emb_forward(weight, idx, false, 0, false, 0, 2, &err)
@@ -69,6 +70,37 @@ static void run_case(const char *name, CaseKind kind, Tensor *weight, const Tens
     }
     qsort(times, (size_t)repeats, sizeof *times, cmp_double);
     int64_t rows = tensor_numel(idx);
+    printf("%s\t%lld\t%.2f\t%.6e\n", name, (long long)rows, times[repeats / 2] / (double)rows, sum);
+    free(times);
+}
+
+/* The machine's limit for a gather: one memcpy of as many bytes as lookup_512x128 writes
+ * (rows x 300 floats, read from the table), into a fresh buffer as the lookup's output is.
+ * Same output line format; the checksum is that of the copied bytes. */
+static void memcpy_limit(const char *name, const Tensor *weight, int64_t rows, int repeats) {
+    int64_t d = weight->shape[1];
+    int64_t table_rows = weight->shape[0];
+    size_t row_bytes = (size_t)d * sizeof(float);
+    double *times = malloc(sizeof *times * (size_t)repeats);
+    if (!times) exit(1);
+    double sum = 0.0;
+    const char *src = (const char *)weight->storage->data;
+    for (int r = -2; r < repeats; r++) {
+        double t0 = now_ns();
+        float *out = malloc((size_t)rows * row_bytes);
+        if (!out) exit(1);
+        /* whole table passes, as contiguous as memory allows */
+        for (int64_t done = 0; done < rows; done += table_rows) {
+            int64_t n = rows - done < table_rows ? rows - done : table_rows;
+            memcpy((char *)out + (size_t)done * row_bytes, src, (size_t)n * row_bytes);
+        }
+        double t1 = now_ns();
+        if (r == 0)
+            for (int64_t i = 0; i < rows * d; i++) sum += out[i];
+        free(out);
+        if (r >= 0) times[r] = t1 - t0;
+    }
+    qsort(times, (size_t)repeats, sizeof *times, cmp_double);
     printf("%s\t%lld\t%.2f\t%.6e\n", name, (long long)rows, times[repeats / 2] / (double)rows, sum);
     free(times);
 }
@@ -101,6 +133,8 @@ int main(int argc, char **argv) {
     run_case("lookup_512x128", CASE_LOOKUP, weight, i2, repeats);
     run_case("bag_sum_4096x20", CASE_BAG_SUM, weight, i3, repeats);
     run_case("bag_mean_4096x20", CASE_BAG_MEAN, weight, i3, repeats);
+    run_case("bag_max_4096x20", CASE_BAG_MAX, weight, i3, repeats);
+    memcpy_limit("memcpy_512x128", weight, tensor_numel(i2), repeats);
     tensor_release(i1);
     tensor_release(i2);
     tensor_release(i3);

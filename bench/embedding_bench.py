@@ -44,3 +44,4 @@ with torch.no_grad():
     run("lookup_512x128", lambda: F.embedding(i2, weight), i2)
     run("bag_sum_4096x20", lambda: F.embedding_bag(i3, weight, mode="sum"), i3)
     run("bag_mean_4096x20", lambda: F.embedding_bag(i3, weight, mode="mean"), i3)
+    run("bag_max_4096x20", lambda: F.embedding_bag(i3, weight, mode="max"), i3)

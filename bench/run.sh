@@ -14,8 +14,10 @@ BIN="${1:-$B/bench/embedding_bench}"
 REPEATS="${REPEATS:-31}"
 PY=/usr/bin/python3
 
-if [ ! -x "$BIN" ]; then
+if [ -z "${1:-}" ]; then
     make --no-print-directory "$B/libcore.a" >/dev/null
+fi
+if [ ! -x "$BIN" ] || [ "$BIN" -ot bench/embedding_bench.c ] || [ "$BIN" -ot "$B/libcore.a" ]; then
     mkdir -p "$(dirname "$BIN")"
     ${CC:-cc} -std=c11 -O2 -ffp-contract=off -D_POSIX_C_SOURCE=200809L -Isrc \
         -o "$BIN" bench/embedding_bench.c "$B/libcore.a" -lm
@@ -59,3 +61,7 @@ awk -F'\t' -v py="$py_out" '
         same = (t == "") ? "-" : (($4 == tsum[$1]) ? "yes" : "no (" tsum[$1] ")")
         printf "%-18s %8d %12.2f %12s %8s  %s\n", $1, $2, $3, (t == "" ? "-" : sprintf("%.2f", t)), ratio, same
     }' <<<"$c_out"
+awk -F'\t' '$1 == "lookup_512x128" { g = $3 } $1 == "memcpy_512x128" { m = $3 }
+     END { if (g > 0 && m > 0)
+               printf "gather lookup_512x128 at %.0f%% of the memcpy limit (target >= 80%%)\n", 100 * m / g }' \
+    <<<"$c_out"
