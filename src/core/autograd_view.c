@@ -39,7 +39,8 @@ static Tensor *finish1(GradNode *n, Tensor *r) {
 
 Tensor *ag_view(AutogradCtx *ctx, Tensor *t, int ndim, const int64_t *shape, Error *err) {
     Tensor *r = tensor_view(t, ndim, shape, err);
-    return finish1(record_view(ctx, "ViewBackward0", reshape_bw, t, &r, err), r);
+    GradNode *n = record_view(ctx, "ViewBackward0", reshape_bw, t, &r, err);
+    return finish1(n, r); /* r read after record_view may clear it */
 }
 
 /* _unsafe_view: a view of a fresh tensor, recorded as UnsafeViewBackward0. */
@@ -54,8 +55,10 @@ Tensor *ag_unsafe_view(AutogradCtx *ctx, Tensor *t, int ndim, const int64_t *sha
 Tensor *ag_reshape(AutogradCtx *ctx, Tensor *t, int ndim, const int64_t *shape, Error *err) {
     Tensor *r = tensor_reshape(t, ndim, shape, err);
     if (!r) return NULL;
-    if (r->storage == t->storage)
-        return finish1(record_view(ctx, "ReshapeAliasBackward0", reshape_bw, t, &r, err), r);
+    if (r->storage == t->storage) {
+        GradNode *alias = record_view(ctx, "ReshapeAliasBackward0", reshape_bw, t, &r, err);
+        return finish1(alias, r); /* r read after record_view may clear it */
+    }
     /* a copy: clone(memory_format=contiguous) then _unsafe_view */
     tensor_release(r);
     Tensor *c = tensor_is_contiguous(t) ? tensor_clone(t, err) : tensor_contiguous(t, err);
@@ -112,7 +115,8 @@ static int t_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
 
 Tensor *ag_t(AutogradCtx *ctx, Tensor *t, Error *err) {
     Tensor *r = tensor_t(t, err);
-    return finish1(record_view(ctx, "TBackward0", t_bw, t, &r, err), r);
+    GradNode *n = record_view(ctx, "TBackward0", t_bw, t, &r, err);
+    return finish1(n, r); /* r read after record_view may clear it */
 }
 
 static int unsqueeze_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
@@ -179,7 +183,8 @@ static int expand_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
 
 Tensor *ag_expand(AutogradCtx *ctx, Tensor *t, int ndim, const int64_t *shape, Error *err) {
     Tensor *r = tensor_expand(t, ndim, shape, err);
-    return finish1(record_view(ctx, "ExpandBackward0", expand_bw, t, &r, err), r);
+    GradNode *n = record_view(ctx, "ExpandBackward0", expand_bw, t, &r, err);
+    return finish1(n, r); /* r read after record_view may clear it */
 }
 
 /* zeros(sizes).<view>.copy_(grad) for select and slice */
@@ -239,7 +244,8 @@ static int identity_bw(GradNode *n, Tensor *g, Tensor **gi, Error *err) {
 
 Tensor *ag_alias(AutogradCtx *ctx, Tensor *t, Error *err) {
     Tensor *r = tensor_alias(t, err);
-    return finish1(record_view(ctx, "AliasBackward0", identity_bw, t, &r, err), r);
+    GradNode *n = record_view(ctx, "AliasBackward0", identity_bw, t, &r, err);
+    return finish1(n, r); /* r read after record_view may clear it */
 }
 
 Tensor *ag_clone(AutogradCtx *ctx, Tensor *t, Error *err) {

@@ -175,11 +175,12 @@ static Value *vocab_from_json(Interp *I, const char *text) {
     Error err;
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *w = json_array_get(list, i);
-        if (!json_is_string(w) ||
+        bool is_str = json_is_string(w); /* read before the decref below frees w */
+        if (!is_str ||
             wt_add(&t, json_string_value(w), json_string_length(w), wt_count(&t), NULL, &err) < 0) {
             json_decref(list);
             wt_free(&t);
-            if (!json_is_string(w)) interp_error(I, ERR_VALUE, "load(): the saved word list is damaged");
+            if (!is_str) interp_error(I, ERR_VALUE, "load(): the saved word list is damaged");
             else interp_raise(I, &err);
             return NULL;
         }
