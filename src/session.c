@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "lang/builtins.h"
 #include "lang/callable.h"
+#include "lang/classes.h"
 #include "lang/eval.h"
 #include "lang/exceptions.h"
 #include "lang/interp.h"
@@ -585,6 +586,38 @@ void session_completion_free(SessionCompletion *c) {
     memset(c, 0, sizeof *c);
 }
 
+/* IPython's ?-page fields for user functions, methods and classes (Python-defined). */
+static bool inspect_user(Interp *I, Value *obj, StrBuf *sb) {
+    bool bound = val_is(obj, &type_bound_method);
+    Value *fn = bound ? op_getattr_opt(I, obj, "__func__") : NULL;
+    bool is_class = val_is(obj, &type_type) && ((TypeValue *)obj)->dict;
+    Value *target = is_class ? class_lookup(I, ((TypeValue *)obj)->of, "__init__")
+                             : bound ? fn : obj;
+    if (!is_class && !(target && val_is(target, &type_function))) {
+        val_release(fn);
+        return false;
+    }
+    Value *name = op_getattr_opt(I, is_class ? obj : target, "__name__");
+    sb_append(sb, is_class ? "Init signature: " : "Signature: ");
+    sb_append(sb, name && val_is_str(name) ? val_str_data(name) : "?");
+    if (target && val_is(target, &type_function)) {
+        if (eval_function_signature(I, target, is_class || bound, sb)) interp_clear_error(I);
+    } else {
+        sb_append(sb, "()");
+    }
+    sb_appendc(sb, '\n');
+    Value *doc = op_getattr_opt(I, is_class ? obj : target, "__doc__");
+    sb_appendf(sb, "%s%s\n", is_class ? "Docstring:      " : "Docstring: ",
+               doc && val_is_str(doc) ? val_str_data(doc) : "<no docstring>");
+    sb_appendf(sb, "%s%s\n", is_class ? "Type:           " : "Type:      ",
+               is_class ? "type" : bound ? "method" : "function");
+    val_release(doc);
+    val_release(name);
+    val_release(fn);
+    interp_clear_error(I);
+    return true;
+}
+
 char *session_inspect(Session *s, const char *code, size_t cursor, int detail) {
     (void)detail;
     size_t len = strlen(code);
@@ -607,6 +640,8 @@ char *session_inspect(Session *s, const char *code, size_t cursor, int detail) {
         const ValueType *of = ((TypeValue *)obj)->of;
         sb_appendf(&sb, "%s%s\n", of->name, of->init_signature);
         if (of->doc) sb_appendf(&sb, "    %s\n", of->doc);
+    } else if (inspect_user(s->interp, obj, &sb)) {
+        /* filled */
     } else {
         Interp *I = s->interp;
         sb_appendf(&sb, "Type:      %s\n", val_type_name(obj));
