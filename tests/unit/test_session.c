@@ -158,6 +158,19 @@ static void test_session_inspect(void **state) {
     assert_non_null(strstr(help, "zeros(*size, dtype=None, requires_grad=False)"));
     session_free_string(help);
     assert_null(session_inspect(s, "nothing_here", 3, 0));
+    /* User classes and functions: IPython's fields, with inspect's signatures. */
+    run(s, "class Vocab:\n    \"\"\"Maps words.\"\"\"\n    def __init__(self, words, unk=0):\n"
+           "        self.words = words\ndef f(a, *rest, k=None):\n    return a\n", &c);
+    help = session_inspect(s, "Vocab", 5, 0);
+    assert_non_null(help);
+    assert_string_equal(help, "Init signature: Vocab(words, unk=0)\nDocstring:      Maps words.\n"
+                              "Type:           type\n");
+    session_free_string(help);
+    help = session_inspect(s, "f", 1, 0);
+    assert_non_null(help);
+    assert_string_equal(help, "Signature: f(a, *rest, k=None)\nDocstring: <no docstring>\n"
+                              "Type:      function\n");
+    session_free_string(help);
 }
 
 static void test_session_is_complete(void **state) {
