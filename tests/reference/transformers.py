@@ -12,7 +12,9 @@ Only what embedlab omits is left out: decoder layers (num_hidden_layers must be 
 cache (past_key_values is None), logging. src/lang/pylib/transformers.py is the embedlab
 side; keep the two in step.
 """
+import functools
 import json
+import logging
 
 import torch
 from torch.distributions import constraints
@@ -20,6 +22,26 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 __version__ = "4.51.3"
+
+
+logger = logging.getLogger("transformers.modeling_utils")
+# The golden records hold stdout only: keep gen_golden.py quiet (transformers would print
+# these warnings on stderr, as embedlab does).
+logger.addHandler(logging.NullHandler())
+logger.propagate = False
+
+
+@functools.lru_cache(None)
+def _warning_once(message):
+    # transformers.utils.logging's logger.warning_once
+    logger.warning(message)
+
+
+_MEAN_RESIZING_NOTICE = (
+    " will be initialized from a multivariate normal distribution that has old embeddings' "
+    "mean and covariance. As described in this article: "
+    "https://nlp.stanford.edu/~johnhew/vocab-expansion.html. To disable this, use "
+    "`mean_resizing=False`")
 
 
 # The attributes every PretrainedConfig has, with their defaults (to_diff_dict leaves out
@@ -390,6 +412,7 @@ class PreTrainedModel(nn.Module):
         if new_num_tokens > old_num_tokens and not mean_resizing:
             self._init_weights(new_embeddings)
         elif new_num_tokens > old_num_tokens and mean_resizing:
+            _warning_once("The new embeddings" + _MEAN_RESIZING_NOTICE)
             added_num_tokens = new_num_tokens - old_num_tokens
             self._init_added_embeddings_weights_with_mean(
                 old_embeddings, new_embeddings, old_embedding_dim, old_num_tokens,
@@ -428,6 +451,7 @@ class PreTrainedModel(nn.Module):
         if new_num_tokens > old_num_tokens and not mean_resizing:
             self._init_weights(new_lm_head)
         elif new_num_tokens > old_num_tokens and mean_resizing:
+            _warning_once("The new lm_head weights" + _MEAN_RESIZING_NOTICE)
             added_num_tokens = new_num_tokens - old_num_tokens
             self._init_added_lm_head_weights_with_mean(
                 old_lm_head, new_lm_head, old_lm_head_dim, old_num_tokens, added_num_tokens,

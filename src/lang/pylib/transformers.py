@@ -17,8 +17,8 @@ What differs from transformers:
   float32 in Python, not by LAPACK; the rows agree with PyTorch's to the last bit in the
   tested cases, because L z (about 3e-5 of the spread) is far below the mean's last bit,
   but a factor that differs in its last bits could in principle change a row's last bit.
-- transformers logs "The new embeddings will be initialized from a multivariate normal
-  distribution ..." when mean_resizing grows a matrix; embedlab does not log.
+- transformers logs its warnings through `logging`; here they are printed on stderr (once
+  each, as logger.warning_once does).
 - The output's past_key_values is None (there is no cache without layers).
 """
 import torch
@@ -52,6 +52,23 @@ def _json(value, indent):
         items = [pad + _json(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
     return _json(str(value), indent)
+
+
+_warned = set()
+
+
+def _warning_once(message):
+    # logger.warning_once: the message on stderr, the first time only.
+    if message not in _warned:
+        _warned.add(message)
+        print(message, file="<stderr>")
+
+
+_MEAN_RESIZING_NOTICE = (
+    " will be initialized from a multivariate normal distribution that has old embeddings' "
+    "mean and covariance. As described in this article: "
+    "https://nlp.stanford.edu/~johnhew/vocab-expansion.html. To disable this, use "
+    "`mean_resizing=False`")
 
 
 # The attributes every PretrainedConfig has, with their defaults (to_diff_dict leaves out
@@ -464,6 +481,7 @@ class PreTrainedModel(nn.Module):
         if new_num_tokens > old_num_tokens and not mean_resizing:
             self._init_weights(new_embeddings)
         elif new_num_tokens > old_num_tokens and mean_resizing:
+            _warning_once("The new embeddings" + _MEAN_RESIZING_NOTICE)
             added_num_tokens = new_num_tokens - old_num_tokens
             self._init_added_embeddings_weights_with_mean(
                 old_embeddings, new_embeddings, old_embedding_dim, old_num_tokens,
@@ -502,6 +520,7 @@ class PreTrainedModel(nn.Module):
         if new_num_tokens > old_num_tokens and not mean_resizing:
             self._init_weights(new_lm_head)
         elif new_num_tokens > old_num_tokens and mean_resizing:
+            _warning_once("The new lm_head weights" + _MEAN_RESIZING_NOTICE)
             added_num_tokens = new_num_tokens - old_num_tokens
             self._init_added_lm_head_weights_with_mean(
                 old_lm_head, new_lm_head, old_lm_head_dim, old_num_tokens, added_num_tokens,
