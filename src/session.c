@@ -19,6 +19,7 @@
 #include "lang/interp.h"
 #include "lang/lex.h"
 #include "lang/module.h"
+#include "lang/nn_module.h"
 #include "lang/ops.h"
 #include "lang/parse.h"
 #include "lang/torch_value.h"
@@ -247,6 +248,86 @@ static Value *rich_repr(Interp *I, Value *v, const char *method) {
     return r;
 }
 
+/* Appends text with HTML's special characters escaped. */
+static void html_escape(const char *text, size_t len, StrBuf *out) {
+    for (size_t i = 0; i < len; i++) {
+        switch (text[i]) {
+        case '<': sb_append(out, "&lt;"); break;
+        case '>': sb_append(out, "&gt;"); break;
+        case '&': sb_append(out, "&amp;"); break;
+        case '"': sb_append(out, "&quot;"); break;
+        default: sb_appendc(out, text[i]);
+        }
+    }
+}
+
+/* Appends n with thousands separators ("3,008"). */
+static void append_count(int64_t n, StrBuf *out) {
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%lld", (long long)n);
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) sb_appendc(out, ',');
+        sb_appendc(out, digits[i]);
+    }
+}
+
+/* A notebook's view of an nn.Module: the parameter table (name, shape, dtype,
+ * requires_grad, count; tied parameters once, as parameters() yields them) above the
+ * module's repr. NULL when it cannot be made (errors cleared). */
+static Value *module_html(Interp *I, Value *module, const char *repr, size_t repr_len) {
+    Value *method = op_getattr_opt(I, module, "named_parameters");
+    Value *pairs = method ? call_value(I, method, NULL, 0) : NULL;
+    Value *list = pairs ? op_to_list(I, pairs) : NULL;
+    val_release(method);
+    val_release(pairs);
+    if (!list) {
+        interp_clear_error(I);
+        return NULL;
+    }
+    StrBuf rows = SB_INIT, out = SB_INIT;
+    int64_t total = 0, trainable = 0;
+    ListValue *l = (ListValue *)list;
+    for (int64_t i = 0; i < l->count; i++) {
+        ListValue *pair = (ListValue *)l->items[i];
+        if (!val_is(l->items[i], &type_tuple) || pair->count != 2 || !val_is_tensor(pair->items[1]))
+            continue;
+        Tensor *t = tensor_of(pair->items[1]);
+        int64_t n = tensor_numel(t);
+        total += n;
+        if (t->requires_grad) trainable += n;
+        sb_append(&rows, "<tr><td><code>");
+        html_escape(val_str_data(pair->items[0]), val_str_len(pair->items[0]), &rows);
+        sb_append(&rows, "</code></td><td>(");
+        for (int d = 0; d < t->ndim; d++)
+            sb_appendf(&rows, "%s%lld", d ? ", " : "", (long long)t->shape[d]);
+        sb_appendf(&rows, "%s)</td><td>%s</td><td>%s</td><td style=\"text-align:right\">",
+                   t->ndim == 1 ? "," : "", dtype_name(t->dtype), t->requires_grad ? "True" : "False");
+        append_count(n, &rows);
+        sb_append(&rows, "</td></tr>\n");
+    }
+    val_release(list);
+    sb_append(&out, "<div class=\"embedlab-module\"><p><b>");
+    html_escape(module->type->name, strlen(module->type->name), &out);
+    sb_append(&out, "</b>: ");
+    append_count(total, &out);
+    sb_append(&out, " parameters (");
+    append_count(trainable, &out);
+    sb_append(&out, " trainable)</p>\n");
+    if (rows.len)
+        sb_appendf(&out, "<table><thead><tr><th>parameter</th><th>shape</th><th>dtype</th>"
+                         "<th>requires_grad</th><th>numel</th></tr></thead>\n<tbody>\n%s"
+                         "</tbody></table>\n",
+                   sb_str(&rows));
+    sb_append(&out, "<pre>");
+    html_escape(repr, repr_len, &out);
+    sb_append(&out, "</pre></div>");
+    sb_free(&rows);
+    Value *html = sb_check(&out, &I->error) ? NULL : val_strn(I, sb_str(&out), out.len);
+    sb_free(&out);
+    if (!html) interp_clear_error(I);
+    return html;
+}
+
 static void report_result(Session *s, Value *v) {
     Interp *I = s->interp;
     StrBuf sb = SB_INIT;
@@ -257,6 +338,7 @@ static void report_result(Session *s, Value *v) {
     /* IPython's rich display protocol: _repr_html_() and _repr_svg_() when the value has
      * them (user classes, embedlab's tables and plots); a failing one is skipped. */
     Value *html = rich_repr(I, v, "_repr_html_");
+    if (!html && val_is_nn_module(v)) html = module_html(I, v, sb_str(&sb), sb.len);
     Value *svg = rich_repr(I, v, "_repr_svg_");
     SessionBundle bundle = {sb_str(&sb), html ? val_str_data(html) : NULL,
                             svg ? val_str_data(svg) : NULL};

@@ -194,6 +194,30 @@ class TestExecute(KernelCase):
         self.assertTrue(data["text/plain"].startswith("<__main__.Bad object at 0x"), data)
 
 
+    def test_13_modules_show_a_parameter_table(self):
+        code = ("import torch.nn as nn\n"
+                "class Tied(nn.Module):\n"
+                "    def __init__(self):\n"
+                "        super().__init__()\n"
+                "        self.emb = nn.Embedding(1000, 8, padding_idx=0)\n"
+                "        self.head = nn.Linear(8, 1000, bias=False)\n"
+                "        self.head.weight = self.emb.weight\n"
+                "        self.scale = nn.Parameter(nn.init.ones_(nn.Embedding(1, 1).weight[0]))\n"
+                "        self.scale.requires_grad_(False)\n"
+                "Tied()")
+        reply, msgs = execute(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        data = [m for m in msgs if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        html = data["text/html"]
+        self.assertIn("<b>Tied</b>: 8,001 parameters (8,000 trainable)", html)
+        self.assertIn("<tr><td><code>emb.weight</code></td><td>(1000, 8)</td><td>float32</td>"
+                      "<td>True</td><td style=\"text-align:right\">8,000</td></tr>", html)
+        self.assertIn("<td><code>scale</code></td><td>(1,)</td>", html)
+        self.assertNotIn("head.weight", html)  # tied: listed once, as parameters() does
+        self.assertIn("<pre>Tied(\n  (emb): Embedding(1000, 8, padding_idx=0)", html)
+        self.assertTrue(data["text/plain"].startswith("Tied(\n"))
+
+
 class TestIntrospection(KernelCase):
     def complete(self, code, cursor=None):
         msg_id = self.kc.complete(code, len(code) if cursor is None else cursor)
