@@ -137,6 +137,17 @@ static int empty_size2(Interp *I, Value *first, Value *second, int64_t *a, int64
     return 0;
 }
 
+/* A size as list(_weight.shape) == [n, d] compares it: ints, bools and whole floats by
+ * value; anything else can never equal a dimension (-1). */
+static int64_t weight_size(Value *v) {
+    if (val_is_int(v)) return val_as_int(v);
+    if (val_is_number(v)) {
+        double x = val_as_float(v);
+        if (x == floor(x) && fabs(x) < 9e18) return (int64_t)x;
+    }
+    return -1;
+}
+
 /* The sizes and padding_idx of Embedding/EmbeddingBag(n, d, padding_idx=..., _weight=...),
  * checked in torch's order: the padding_idx assertion (message `pad_msg` style: core's
  * emb/bag check), then torch.empty((n, d)) when there is no _weight, then (for a float
@@ -151,7 +162,7 @@ static int module_sizes(Interp *I, const char *cls, bool bag, Value *n, Value *d
     *pad_value = NULL;
     bool n_int = val_is_int(n) && !val_is(n, &type_bool);
     bool pad_float = *has_pad && val_is(padding_idx, &type_float);
-    if (*has_pad && pad_float && val_is_number(n)) {
+    if (*has_pad && (pad_float || !n_int) && val_is_number(n) && val_is_number(padding_idx)) {
         double p = val_as_float(padding_idx), nn = val_as_float(n);
         if ((p > 0 && !(p < nn)) || (p < 0 && !(p >= -nn)))
             return interp_error(I, ERR_ASSERTION, "%s must be within num_embeddings",
@@ -174,9 +185,9 @@ static int module_sizes(Interp *I, const char *cls, bool bag, Value *n, Value *d
                                        "long or byte Variables are valid indices (got float)");
             goto fail;
         }
-    } else if (arg_int(I, n, cls, "num_embeddings", num) ||
-               arg_int(I, d, cls, "embedding_dim", dim)) {
-        goto fail;
+    } else { /* list(_weight.shape) == [n, d]: sizes that are not whole numbers never match */
+        *num = weight_size(n);
+        *dim = weight_size(d);
     }
     if (*has_pad && !*pad_value) { /* checked after the sizes (num_embeddings not an int) */
         int64_t raw;
