@@ -59,6 +59,25 @@ def test_continuation_with_indent_hint(sb):
     assert finish(r) == 0
 
 
+def test_class_typed_at_the_prompt(sb):
+    r = start(sb)
+    r.run("import torch.nn as nn")
+    r.line("class Tiny(nn.Module):")
+    r.line("def __init__(self):")          # indented 4 by the hint
+    r.line("super().__init__()")           # indented 8
+    r.line("self.emb = nn.Embedding(3, 2)")
+    r.send("\x7f")                          # back to 4: the next method
+    r.line("def forward(self, x):")
+    r.line("return self.emb(x).shape")
+    r.line("")
+    assert r.run("Tiny()") == "Tiny(\n  (emb): Embedding(3, 2)\n)\n"
+    assert r.run("import torch; Tiny()(torch.tensor([0, 2]))") == "torch.Size([2, 2])\n"
+    r.send("Tiny().emb.emb\t")  # completion of instance attributes goes through dir()
+    out = r.line("")
+    assert "Traceback" in out or "AttributeError" in out or "embedding_dim" in out, out
+    assert finish(r) == 0
+
+
 def test_continuation_for_brackets_and_strings(sb):
     r = start(sb)
     r.line("xs = [1,")
