@@ -1198,6 +1198,419 @@ static Value *f_expand_dims(Interp *I, Value *self, Value **argv) {
     return np_array_take(I, v, NULL);
 }
 
+
+/* ---- order statistics and counting ---- */
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x)) return isnan(y) ? 0 : 1;
+    if (isnan(y)) return -1;
+    return x < y ? -1 : x > y;
+}
+
+/* The values of t (flattened) sorted ascending, as doubles; NULL on error. */
+static double *sorted_values(Interp *I, const Tensor *t, int64_t *n) {
+    Error err;
+    *n = tensor_numel(t);
+    double *v = mem_alloc((size_t)(*n ? *n : 1) * sizeof *v, &err);
+    if (!v) return interp_raise(I, &err), NULL;
+    for (int64_t i = 0; i < *n; i++) v[i] = tensor_get(t, i);
+    qsort(v, (size_t)*n, sizeof *v, cmp_double);
+    return v;
+}
+
+/* np.median of the flattened array or along axis (mean of the middle one or two). */
+static Value *f_median(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int axis = -1;
+    if (axis_of(I, argv[1], t, &axis)) {
+        tensor_release(t);
+        return NULL;
+    }
+    Error err;
+    DType dt = t->dtype == DTYPE_FLOAT32 ? DTYPE_FLOAT32 : DTYPE_FLOAT64;
+    Tensor *src = np_copy(t, t->dtype, &err);
+    tensor_release(t);
+    if (!src) return interp_raise(I, &err), NULL;
+    int64_t len = axis < 0 ? tensor_numel(src) : src->shape[axis];
+    int64_t shape[TENSOR_MAX_DIMS], inner = 1, outer = 1;
+    int nd = 0;
+    if (axis >= 0) {
+        for (int d = 0; d < src->ndim; d++) {
+            if (d == axis) continue;
+            shape[nd++] = src->shape[d];
+            if (d > axis) inner *= src->shape[d];
+            else outer *= src->shape[d];
+        }
+    }
+    Tensor *out = tensor_zeros(dt, nd, shape, &err);
+    double *col = out ? mem_alloc((size_t)(len ? len : 1) * sizeof *col, &err) : NULL;
+    if (!col) {
+        tensor_release(out);
+        tensor_release(src);
+        return interp_raise(I, &err), NULL;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t in = 0; in < inner; in++) {
+            for (int64_t k = 0; k < len; k++)
+                col[k] = tensor_get(src, axis < 0 ? k : (o * len + k) * inner + in);
+            qsort(col, (size_t)len, sizeof *col, cmp_double);
+            double r;
+            if (len == 0) r = NAN;
+            else if (isnan(col[len - 1])) r = NAN;
+            else if (len % 2) r = col[len / 2];
+            else {
+                double x = col[len / 2 - 1], y = col[len / 2];
+                if (dt == DTYPE_FLOAT32) {
+                    float sum = 0.0f + (float)x;
+                    sum += (float)y;
+                    r = axis < 0 ? (double)sum / 2.0 : (double)(sum / 2.0f);
+                } else {
+                    r = (0.0 + x + y) / 2.0;
+                }
+            }
+            tensor_set(out, o * inner + in, r);
+        }
+    mem_free(col);
+    tensor_release(src);
+    return wrap(I, out, NULL);
+}
+
+/* np.percentile / np.quantile with the default 'linear' method. */
+static Value *quantile_impl(Interp *I, Value *arr, Value *qv, double scale) {
+    Tensor *t = arr_arg(I, arr);
+    if (!t) return NULL;
+    Tensor *q = np_from_object(I, qv, true, DTYPE_FLOAT64);
+    if (!q) {
+        tensor_release(t);
+        return NULL;
+    }
+    int64_t n;
+    double *v = sorted_values(I, t, &n);
+    bool f32 = t->dtype == DTYPE_FLOAT32;
+    tensor_release(t);
+    if (!v) {
+        tensor_release(q);
+        return NULL;
+    }
+    Error err;
+    Tensor *out = tensor_zeros(DTYPE_FLOAT64, q->ndim, q->shape, &err);
+    int rc = out ? 0 : interp_raise(I, &err);
+    for (int64_t i = 0; !rc && i < tensor_numel(q); i++) {
+        double qq = tensor_get(q, i) / scale;
+        if (!(qq >= 0 && qq <= 1)) {
+            rc = interp_error(I, ERR_VALUE, scale == 100 ? "Percentiles must be in the range [0, 100]"
+                                                         : "Quantiles must be in the range [0, 1]");
+            break;
+        }
+        double vi = (double)(n - 1) * qq;
+        int64_t prev = (int64_t)floor(vi), next = prev + 1;
+        if (vi >= (double)(n - 1)) prev = next = n - 1;
+        if (vi < 0) prev = next = 0;
+        double gamma = vi - floor(vi);
+        double a = v[prev], b = v[next];
+        double diff = f32 ? (double)((float)b - (float)a) : b - a;
+        double r = a + diff * gamma;
+        if (gamma >= 0.5) r = b - diff * (1 - gamma);
+        if (isnan(v[n - 1])) r = NAN;
+        tensor_set(out, i, r);
+    }
+    mem_free(v);
+    tensor_release(q);
+    if (rc) {
+        tensor_release(out);
+        return NULL;
+    }
+    return wrap(I, out, NULL);
+}
+
+static Value *f_percentile(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    return quantile_impl(I, argv[0], argv[1], 100.0);
+}
+static Value *f_quantile(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    return quantile_impl(I, argv[0], argv[1], 1.0);
+}
+
+static Value *f_bincount(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t minlength = 0;
+    if (argv[1] && op_index_value(I, argv[1], &minlength)) {
+        tensor_release(t);
+        return NULL;
+    }
+    if (t->ndim != 1 || dtype_is_floating(t->dtype)) {
+        tensor_release(t);
+        interp_error(I, t->ndim != 1 ? ERR_VALUE : ERR_TYPE,
+                     t->ndim != 1 ? "object too deep for desired array"
+                                  : "Cannot cast array data from dtype('float64') to "
+                                    "dtype('int64') according to the rule 'safe'");
+        return NULL;
+    }
+    int64_t n = tensor_numel(t), mx = -1;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t k = tensor_get_int(t, i);
+        if (k < 0) {
+            tensor_release(t);
+            interp_error(I, ERR_VALUE, "'list' argument must have no negative elements");
+            return NULL;
+        }
+        if (k > mx) mx = k;
+    }
+    int64_t len = mx + 1 > minlength ? mx + 1 : minlength;
+    Error err;
+    Tensor *out = tensor_zeros(DTYPE_INT64, 1, &len, &err);
+    for (int64_t i = 0; out && i < n; i++) {
+        int64_t k = tensor_get_int(t, i);
+        tensor_store_int(out, k, tensor_get_int(out, k) + 1);
+    }
+    tensor_release(t);
+    return np_array_take(I, out, &err);
+}
+
+static Value *f_count_nonzero(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t c = 0;
+    for (int64_t i = 0, n = tensor_numel(t); i < n; i++) c += tensor_get(t, i) != 0;
+    tensor_release(t);
+    return val_int(I, c);
+}
+
+static Value *f_nonzero(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int nd = t->ndim ? t->ndim : 1;
+    int64_t n = tensor_numel(t), c = 0;
+    for (int64_t i = 0; i < n; i++) c += tensor_get(t, i) != 0;
+    Value *tup = val_tuple_new(I, nd);
+    Error err;
+    for (int d = 0; tup && d < nd; d++) {
+        Tensor *idx = tensor_zeros(DTYPE_INT64, 1, &c, &err);
+        if (!idx) {
+            val_release(tup);
+            tensor_release(t);
+            return interp_raise(I, &err), NULL;
+        }
+        int64_t o = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (tensor_get(t, i) == 0) continue;
+            int64_t r = i, k = 0;
+            for (int e = t->ndim - 1; e >= 0; e--) {
+                if (e == d) k = r % t->shape[e];
+                r /= t->shape[e];
+            }
+            tensor_store_int(idx, o++, t->ndim ? k : 0);
+        }
+        ((ListValue *)tup)->items[d] = np_array_take(I, idx, NULL);
+    }
+    tensor_release(t);
+    return tup;
+}
+
+static Value *f_outer(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *a = arr_arg(I, argv[0]);
+    Tensor *b = a ? arr_arg(I, argv[1]) : NULL;
+    if (!b) {
+        tensor_release(a);
+        return NULL;
+    }
+    Error err;
+    int64_t na = tensor_numel(a), nb = tensor_numel(b);
+    Tensor *x = np_copy(a, a->dtype, &err), *y = np_copy(b, b->dtype, &err);
+    Tensor *r = NULL;
+    if (x && y) {
+        x->ndim = 2;
+        x->shape[0] = na;
+        x->shape[1] = 1;
+        x->stride[0] = 1;
+        x->stride[1] = 0;
+        y->ndim = 2;
+        y->shape[0] = 1;
+        y->shape[1] = nb;
+        y->stride[0] = 0;
+        y->stride[1] = 1;
+        r = np_binary(NP_MUL, x, y, np_promote(a->dtype, b->dtype), &err);
+    }
+    tensor_release(x);
+    tensor_release(y);
+    tensor_release(a);
+    tensor_release(b);
+    return np_array_take(I, r, &err);
+}
+
+/* np.unique: sorted distinct values, with optional first indices, inverse and counts. */
+static Value *f_unique(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    bool want_index = truthy(I, argv[1]), want_inverse = truthy(I, argv[2]),
+         want_counts = truthy(I, argv[3]);
+    bool strs = np_object_has_str(argv[0]);
+    Value *words = NULL;
+    Tensor *t = NULL;
+    int64_t n;
+    Error err;
+    if (strs) {
+        words = np_str_array_from(I, argv[0], -1);
+        if (!words) return NULL;
+        Value *flat = op_getattr(I, words, "tolist");
+        Value *list = flat ? call_value(I, flat, NULL, 0) : NULL;
+        val_release(flat);
+        if (!list) {
+            val_release(words);
+            return NULL;
+        }
+        /* flatten nested lists */
+        Value *all = val_list_new(I, 8);
+        Value *stack[TENSOR_MAX_DIMS + 1];
+        (void)stack;
+        if (np_str_array_ndim(words) == 1) {
+            val_release(all);
+            all = list;
+        } else {
+            ListValue *l = (ListValue *)list;
+            for (int64_t i = 0; i < l->count; i++) {
+                ListValue *row = (ListValue *)l->items[i];
+                for (int64_t j = 0; j < row->count; j++) val_list_append(I, all, row->items[j]);
+            }
+            val_release(list);
+        }
+        n = ((ListValue *)all)->count;
+        /* stable sort of indices by string */
+        int64_t *order = mem_alloc((size_t)(n ? n : 1) * sizeof *order, &err);
+        if (!order) {
+            val_release(all);
+            val_release(words);
+            return interp_raise(I, &err), NULL;
+        }
+        for (int64_t i = 0; i < n; i++) order[i] = i;
+        Value **items = ((ListValue *)all)->items;
+        for (int64_t i = 1; i < n; i++) /* insertion sort: stable */
+            for (int64_t j = i; j > 0 && strcmp(val_str_data(items[order[j - 1]]), val_str_data(items[order[j]])) > 0; j--) {
+                int64_t tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+        Value *uniq = val_list_new(I, 8);
+        int64_t m = 0;
+        Tensor *first = tensor_zeros(DTYPE_INT64, 1, &n, &err), *inv = tensor_zeros(DTYPE_INT64, 1, &n, &err),
+               *cnt = tensor_zeros(DTYPE_INT64, 1, &n, &err);
+        for (int64_t i = 0; first && inv && cnt && i < n; i++) {
+            Value *cur = items[order[i]];
+            if (i == 0 || strcmp(val_str_data(items[order[i - 1]]), val_str_data(cur)) != 0) {
+                val_list_append(I, uniq, cur);
+                tensor_store_int(first, m, order[i]);
+                m++;
+            }
+            tensor_store_int(inv, order[i], m - 1);
+            tensor_store_int(cnt, m - 1, tensor_get_int(cnt, m - 1) + 1);
+        }
+        Value *u = np_str_array_from(I, uniq, -1);
+        val_release(uniq);
+        val_release(all);
+        val_release(words);
+        mem_free(order);
+        if (!u || !first || !inv || !cnt) {
+            val_release(u);
+            tensor_release(first);
+            tensor_release(inv);
+            tensor_release(cnt);
+            if (!interp_has_error(I)) interp_raise(I, &err);
+            return NULL;
+        }
+        first->shape[0] = m;
+        cnt->shape[0] = m;
+        int k = 1 + want_index + want_inverse + want_counts;
+        if (k == 1) {
+            tensor_release(first);
+            tensor_release(inv);
+            tensor_release(cnt);
+            return u;
+        }
+        Value *tup = val_tuple_new(I, k);
+        int pos = 0;
+        ((ListValue *)tup)->items[pos++] = u;
+        if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
+        if (want_inverse) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(inv), NULL);
+        if (want_counts) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(cnt), NULL);
+        tensor_release(first);
+        tensor_release(inv);
+        tensor_release(cnt);
+        return tup;
+    }
+    t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    Tensor *flat = np_copy(t, t->dtype, &err);
+    tensor_release(t);
+    if (!flat) return interp_raise(I, &err), NULL;
+    n = tensor_numel(flat);
+    flat->ndim = 1;
+    flat->shape[0] = n;
+    flat->stride[0] = 1;
+    Tensor *order = np_argsort(flat, &err);
+    Tensor *vals = order ? tensor_zeros(flat->dtype, 1, &n, &err) : NULL;
+    Tensor *first = vals ? tensor_zeros(DTYPE_INT64, 1, &n, &err) : NULL;
+    Tensor *inv = first ? tensor_zeros(DTYPE_INT64, 1, &n, &err) : NULL;
+    Tensor *cnt = inv ? tensor_zeros(DTYPE_INT64, 1, &n, &err) : NULL;
+    if (!cnt) {
+        tensor_release(flat);
+        tensor_release(order);
+        tensor_release(vals);
+        tensor_release(first);
+        tensor_release(inv);
+        return interp_raise(I, &err), NULL;
+    }
+    bool fl = dtype_is_floating(flat->dtype);
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t oi = tensor_get_int(order, i);
+        bool is_new;
+        if (i == 0) is_new = true;
+        else {
+            int64_t op = tensor_get_int(order, i - 1);
+            is_new = fl ? tensor_get(flat, op) != tensor_get(flat, oi)
+                        : tensor_get_int(flat, op) != tensor_get_int(flat, oi);
+        }
+        if (is_new) {
+            if (fl) tensor_set(vals, m, tensor_get(flat, oi));
+            else tensor_store_int(vals, m, tensor_get_int(flat, oi));
+            tensor_store_int(first, m, oi);
+            m++;
+        }
+        tensor_store_int(inv, oi, m - 1);
+        tensor_store_int(cnt, m - 1, tensor_get_int(cnt, m - 1) + 1);
+    }
+    vals->shape[0] = m;
+    first->shape[0] = m;
+    cnt->shape[0] = m;
+    tensor_release(flat);
+    tensor_release(order);
+    int k = 1 + want_index + want_inverse + want_counts;
+    if (k == 1) {
+        tensor_release(first);
+        tensor_release(inv);
+        tensor_release(cnt);
+        return np_array_take(I, vals, NULL);
+    }
+    Value *tup = val_tuple_new(I, k);
+    int pos = 0;
+    ((ListValue *)tup)->items[pos++] = np_array_take(I, vals, NULL);
+    if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
+    if (want_inverse) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(inv), NULL);
+    if (want_counts) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(cnt), NULL);
+    tensor_release(first);
+    tensor_release(inv);
+    tensor_release(cnt);
+    return tup;
+}
+
 /* ---- files ---- */
 
 static Value *f_save(Interp *I, Value *self, Value **argv) {
@@ -1960,8 +2373,13 @@ static int init_random(Interp *I, Value *m) {
     Value *r = new_random_state(I, NULL);
     if (!r) return -1;
     int rc = module_set(I, m, "_rand", r);
+    static const char *const qualnames[] = {
+        "numpy.random.seed", "numpy.random.rand", "numpy.random.randn", "numpy.random.randint",
+        "numpy.random.random_sample", "numpy.random.random", "numpy.random.standard_normal",
+        "numpy.random.normal", "numpy.random.uniform", "numpy.random.choice",
+        "numpy.random.permutation", "numpy.random.shuffle", NULL};
     for (int i = 0; !rc && random_methods[i].name; i++) {
-        Value *fn = builtin_new(I, &random_methods[i], "numpy.random", r);
+        Value *fn = builtin_new(I, &random_methods[i], qualnames[i] ? qualnames[i] : "numpy.random", r);
         rc = fn ? module_set(I, m, random_methods[i].name, fn) : -1;
         val_release(fn);
     }
@@ -2103,6 +2521,14 @@ static const BuiltinSpec numpy_functions[] = {
     {"vstack", f_vstack, "(tup)", "Stack arrays in sequence vertically (row wise)."},
     {"hstack", f_hstack, "(tup)", "Stack arrays in sequence horizontally (column wise)."},
     {"shape", f_shape, "(a)", "Return the shape of an array."},
+    {"median", f_median, "(a, axis=None)", "Compute the median along the specified axis."},
+    {"percentile", f_percentile, "(a, q)", "Compute the q-th percentile of the data (method 'linear')."},
+    {"quantile", f_quantile, "(a, q)", "Compute the q-th quantile of the data (method 'linear')."},
+    {"bincount", f_bincount, "(x, minlength=0)", "Count number of occurrences of each value in array of non-negative ints."},
+    {"count_nonzero", f_count_nonzero, "(a)", "Counts the number of non-zero values in the array."},
+    {"nonzero", f_nonzero, "(a)", "Return the indices of the elements that are non-zero."},
+    {"outer", f_outer, "(a, b)", "Compute the outer product of two vectors."},
+    {"unique", f_unique, "(ar, return_index=False, return_inverse=False, return_counts=False)", "Find the unique elements of an array."},
     {"save", f_save, "(file, arr)", "Save an array to a binary file in NumPy ``.npy`` format."},
     {"load", f_load, "(file)", "Load an array from a ``.npy`` file."},
     {"set_printoptions", f_set_printoptions, "(precision=None, threshold=None, edgeitems=None, linewidth=None, suppress=None, sign=None, floatmode=None)", "Set printing options."},

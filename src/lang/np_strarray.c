@@ -354,7 +354,7 @@ static int64_t *rows_for_key(Interp *I, NpStrArray *a, Value *key, int64_t *n, b
         *keep = true;
         return idx;
     }
-    if (val_is(key, &type_list) || np_is_array(key)) {
+    if (val_is(key, &type_list) || (np_is_array(key) && np_tensor(key)->ndim > 0)) {
         Tensor *t = np_is_array(key) ? tensor_retain(np_tensor(key))
                                      : np_from_object(I, key, false, DTYPE_INT64);
         if (!t) return NULL;
