@@ -4,7 +4,7 @@
  * report or hang is a bug. See LICENSE (GPL-3.0-or-later).
  *
  * Hangs are bounded by the interpreter's step limit (EMBEDLAB_FUZZ_STEPS statements and
- * loop iterations, then KeyboardInterrupt) and memory by the tensor budget.
+ * loop iterations, then KeyboardInterrupt) and memory by the tensor budget (16 MiB).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +24,10 @@ static void ignore_error(void *ctx, const char *e, const char *v, const char *co
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    SessionConfig cfg = {NULL, (size_t)64 << 20, true}; /* no files: inputs may say open() */
+    /* 16 MiB of tensors: enough for lesson-sized examples, small enough that the slowest
+     * ops (randn over a whole budget, under ASan) stay well inside libFuzzer's timeout.
+     * No files: inputs may say open(). */
+    SessionConfig cfg = {.tensor_limit = (size_t)16 << 20, .no_files = true};
     Session *s = session_new(&cfg);
     if (!s) return 0;
     session_set_step_limit(s, 20000);

@@ -57,7 +57,6 @@ typedef struct SessionSink {
 } SessionSink;
 
 typedef struct SessionConfig {
-    const char *state_dir;    /* lesson progress ($XDG_STATE_HOME/embedlab); NULL: default */
     size_t tensor_limit;      /* bytes; 0: the default (4 GiB) */
     bool no_files;            /* open() raises PermissionError (fuzzing, sandboxes) */
 } SessionConfig;

@@ -231,7 +231,7 @@ static void test_session_recursion_and_nesting_limits(void **state) {
 
 static void test_session_no_files_refuses_open(void **state) {
     (void)state;
-    SessionConfig cfg = {NULL, 0, true};
+    SessionConfig cfg = {.no_files = true};
     Session *s = session_new(&cfg);
     assert_non_null(s);
     Capture c;
