@@ -211,6 +211,9 @@ static int scan(Interp *I, Value *v, int depth, Scan *s) {
         const int64_t *sub = NULL;
         if (np_is_array(v) || val_is_tensor(v)) {
             Tensor *t = np_is_array(v) ? np_tensor(v) : tensor_of(v);
+            if (val_is_tensor(v) && t->requires_grad)
+                return interp_error(I, ERR_RUNTIME, "Can't call numpy() on Tensor that requires "
+                                                    "grad. Use tensor.detach().numpy() instead.");
             scan_dtype(s, t->dtype);
             sub_nd = t->ndim;
             sub = t->shape;
