@@ -31,6 +31,7 @@ static const char *descr_of(DType dt) {
     case DTYPE_FLOAT32: return "'<f4'";
     case DTYPE_FLOAT64: return "'<f8'";
     case DTYPE_INT64: return "'<i8'";
+    case DTYPE_INT32: return "'<i4'";
     default: return "'|b1'";
     }
 }

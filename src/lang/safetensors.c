@@ -29,6 +29,7 @@ static const char *st_dtype_name(DType dt) {
     case DTYPE_FLOAT32: return "F32";
     case DTYPE_FLOAT64: return "F64";
     case DTYPE_INT64: return "I64";
+    case DTYPE_INT32: return "I32";
     default: return "BOOL";
     }
 }
