@@ -76,13 +76,14 @@ void nn_module_destroy(Value *self) {
     val_release(m->buffers);
     val_release(m->modules);
     val_release(m->attrs);
+    val_release(m->non_persistent);
 }
 
 void nn_module_clear(Value *self) {
     NNModule *m = (NNModule *)self;
-    Value *held[4] = {m->parameters, m->buffers, m->modules, m->attrs};
-    m->parameters = m->buffers = m->modules = m->attrs = NULL;
-    for (int i = 0; i < 4; i++) val_release(held[i]);
+    Value *held[5] = {m->parameters, m->buffers, m->modules, m->attrs, m->non_persistent};
+    m->parameters = m->buffers = m->modules = m->attrs = m->non_persistent = NULL;
+    for (int i = 0; i < 5; i++) val_release(held[i]);
 }
 
 NNModule *nn_module_new(Interp *I, const NNType *type) {
@@ -121,8 +122,18 @@ static int forget(Interp *I, NNModule *m, const char *name, Value *keep) {
             return -1;
         }
     }
+    /* a name that stops being a buffer leaves _non_persistent_buffers_set */
+    if (keep != m->buffers && m->non_persistent && val_dict_del(I, m->non_persistent, key) < 0) {
+        val_release(key);
+        return -1;
+    }
     val_release(key);
     return 0;
+}
+
+/* A buffer registered with persistent=False (left out of state_dict). */
+static bool is_non_persistent(NNModule *m, Value *name) {
+    return m->non_persistent && val_dict_get(NULL, m->non_persistent, name) != NULL;
 }
 
 int nn_set_parameter(Interp *I, NNModule *m, const char *name, Value *value) {
@@ -181,6 +192,7 @@ int nn_module_delattr(Interp *I, Value *self, const char *name) {
     int rc = 0;
     for (int i = 0; i < 4 && rc == 0; i++)
         if (dicts[i]) rc = val_dict_del(I, dicts[i], key);
+    if (rc > 0 && m->non_persistent && val_dict_del(I, m->non_persistent, key) < 0) rc = -1;
     val_release(key);
     if (rc < 0) return -1;
     if (rc == 0)
@@ -486,13 +498,15 @@ static Value *m_register_buffer(Interp *I, Value *self, Value **argv) {
         return NULL;
     }
     int persistent = val_truth(I, argv[2]);
-    if (persistent < 0) return NULL;
-    if (!persistent) {
-        interp_error(I, ERR_NOT_IMPLEMENTED, "register_buffer(persistent=False) is not "
-                                             "supported by embedlab");
+    if (persistent < 0 || nn_set_buffer(I, MOD, n, tensor)) return NULL;
+    if (!persistent && !MOD->non_persistent && !(MOD->non_persistent = val_dict_new(I)))
         return NULL;
+    if (MOD->non_persistent) {
+        int rc = persistent ? (val_dict_del(I, MOD->non_persistent, name) < 0 ? -1 : 0)
+                            : val_dict_set(I, MOD->non_persistent, name, I->true_value);
+        if (rc) return NULL;
     }
-    return nn_set_buffer(I, MOD, n, tensor) ? NULL : val_none(I);
+    return val_none(I);
 }
 
 static Value *m_modules(Interp *I, Value *self, Value **argv) {
@@ -541,6 +555,7 @@ static int state_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) {
         for (int64_t i = 0; i < d->used; i++) {
             Value *v = d->entries[i].value;
             if (!d->entries[i].key || val_is_none(v)) continue;
+            if (k == 1 && is_non_persistent(m, d->entries[i].key)) continue;
             StrBuf name = SB_INIT;
             if (*prefix) sb_appendf(&name, "%s.", prefix);
             sb_append(&name, val_str_data(d->entries[i].key));
@@ -602,6 +617,7 @@ static int load_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) {
         for (int64_t i = 0; i < d->used; i++) {
             Value *target = d->entries[i].value;
             if (!d->entries[i].key || val_is_none(target)) continue;
+            if (k == 1 && is_non_persistent(m, d->entries[i].key)) continue;
             StrBuf name = SB_INIT;
             if (*prefix) sb_appendf(&name, "%s.", prefix);
             sb_append(&name, val_str_data(d->entries[i].key));

@@ -37,6 +37,9 @@ struct NNModule {
     Value *buffers;    /* dict: name → Tensor or None */
     Value *modules;    /* dict: name → module or None */
     Value *attrs;      /* dict: other attributes (torch's __dict__) */
+    /* dict: name → True for buffers registered with persistent=False (torch's
+     * _non_persistent_buffers_set; not in state_dict); NULL until the first one. */
+    Value *non_persistent;
     bool training;
     /* Module.__init__ has run: false in a user subclass's __init__ until it calls
      * super().__init__(), as in torch, where parameters and submodules cannot be assigned

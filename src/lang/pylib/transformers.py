@@ -629,7 +629,8 @@ class DeepseekV3RotaryEmbedding(nn.Module):
         base = config.rope_theta
         head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
         dim = int(head_dim * getattr(config, "partial_rotary_factor", 1.0))
-        self.inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+        inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+        self.register_buffer("inv_freq", inv_freq, persistent=False)
         self.attention_scaling = 1.0
         self.original_inv_freq = self.inv_freq
 
