@@ -438,10 +438,10 @@ static Tensor *state_tensor(Interp *I, Value *state, const char *key) {
     return v && val_is_tensor(v) ? tensor_of(v) : NULL;
 }
 
-static int state_set_tensor(Interp *I, Value *state, const char *key, Tensor *t_take) {
-    Error err;
-    err_clear(&err);
-    Value *v = tensor_value_take(I, t_take, &err);
+/* state[key] = t_take; a NULL t_take (a failed core call) raises *err. */
+static int state_set_tensor(Interp *I, Value *state, const char *key, Tensor *t_take,
+                            const Error *err) {
+    Value *v = tensor_value_take(I, t_take, err);
     return set_str(I, state, key, v);
 }
 
@@ -478,7 +478,7 @@ static int sgd_group(Interp *I, OptimizerValue *o, Value *group, ListValue *para
             return raise_err(I, &err);
         }
         if (!buf) rc = set_str(I, state, "momentum_buffer", val_none(I));
-        else if (buf != before) rc = state_set_tensor(I, state, "momentum_buffer", buf);
+        else if (buf != before) rc = state_set_tensor(I, state, "momentum_buffer", buf, &err);
         else tensor_release(buf);
         if (rc) return -1;
     }
@@ -533,10 +533,10 @@ static int adam_group(Interp *I, OptimizerValue *o, Value *group, ListValue *par
                                        : tensor_value_take(I, tensor_scalar(DTYPE_FLOAT32, 0.0, &err),
                                                            &err);
             if (set_str(I, state, "step", step0) ||
-                state_set_tensor(I, state, "exp_avg", optim_zeros_like(p, &err)) ||
-                state_set_tensor(I, state, "exp_avg_sq", optim_zeros_like(p, &err)) ||
+                state_set_tensor(I, state, "exp_avg", optim_zeros_like(p, &err), &err) ||
+                state_set_tensor(I, state, "exp_avg_sq", optim_zeros_like(p, &err), &err) ||
                 (opt.amsgrad &&
-                 state_set_tensor(I, state, "max_exp_avg_sq", optim_zeros_like(p, &err))))
+                 state_set_tensor(I, state, "max_exp_avg_sq", optim_zeros_like(p, &err), &err)))
                 return -1;
         }
         Tensor *m = state_tensor(I, state, "exp_avg"), *v = state_tensor(I, state, "exp_avg_sq");
