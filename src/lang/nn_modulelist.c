@@ -31,6 +31,7 @@ static DictEntry *modulelist_entry(NNModule *m, int64_t index) {
 static int modulelist_extend_with(Interp *I, NNModule *m, Value *modules) {
     Value *it = op_iter(I, modules);
     if (!it) {
+        if (I->error.code != ERR_TYPE) return -1; /* MemoryError, KeyboardInterrupt: as is */
         interp_clear_error(I);
         interp_error(I, ERR_TYPE, "ModuleList.extend should be called with an iterable, but got %s",
                      val_type_name(modules));

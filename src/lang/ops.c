@@ -471,6 +471,7 @@ int op_contains(Interp *I, Value *container, Value *item) {
     }
     Value *it = op_iter(I, container);
     if (!it) {
+        if (I->error.code != ERR_TYPE) return -1; /* MemoryError, KeyboardInterrupt: as is */
         interp_clear_error(I);
         interp_error(I, ERR_TYPE, "argument of type '%s' is not iterable",
                      val_type_name(container));
