@@ -676,6 +676,7 @@ static int setup_format(Printer *P, Error *err) {
             if (!isfinite(x)) continue;
             sb_clear(&sb);
             np_format_scientific(x, f32, &s, &sb);
+            if (sb.failed) break; /* out of memory: reported by sb_check below */
             const char *str = sb_str(&sb);
             const char *e = strchr(str, 'e');
             const char *dot = strchr(str, '.');
@@ -710,6 +711,7 @@ static int setup_format(Printer *P, Error *err) {
             if (!isfinite(x)) continue;
             sb_clear(&sb);
             np_format_positional(x, f32, &s, &sb);
+            if (sb.failed) break; /* out of memory: reported by sb_check below */
             const char *str = sb_str(&sb);
             const char *dot = strchr(str, '.');
             int ilen = (int)(dot - str), flen = (int)strlen(dot + 1);
@@ -891,6 +893,7 @@ int np_array_repr(const Tensor *a, const NpPrintOptions *opt, StrBuf *out, Error
     sb_appendc(out, ',');
     char dtype_str[32];
     snprintf(dtype_str, sizeof dtype_str, "dtype=%s)", np_dtype_name(a->dtype));
+    if (out->failed) return sb_check(out, err); /* out of memory: no text to measure */
     const char *text = out->data + start;
     const char *nl = strrchr(text, '\n');
     size_t last_line = nl ? strlen(nl + 1) : strlen(text);

@@ -1603,6 +1603,13 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
         return np_array_take(I, vals, NULL);
     }
     Value *tup = val_tuple_new(I, k);
+    if (!tup) {
+        tensor_release(vals);
+        tensor_release(first);
+        tensor_release(inv);
+        tensor_release(cnt);
+        return NULL;
+    }
     int pos = 0;
     ((ListValue *)tup)->items[pos++] = np_array_take(I, vals, NULL);
     if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
@@ -1611,6 +1618,16 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
     tensor_release(first);
     tensor_release(inv);
     tensor_release(cnt);
+    bool failed = false; /* an np_array_take above ran out of memory (its error is set) */
+    for (int i = 0; i < pos; i++)
+        if (!((ListValue *)tup)->items[i]) {
+            ((ListValue *)tup)->items[i] = val_retain(I->none);
+            failed = true;
+        }
+    if (failed) {
+        val_release(tup);
+        return NULL;
+    }
     return tup;
 }
 
