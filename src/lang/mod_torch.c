@@ -84,7 +84,7 @@ static Value *t_full(Interp *I, Value *self, Value **argv) {
                                         : default_dtype(I);
     double value;
     if (arg_float(I, fill, "full", "fill_value", &value)) return NULL;
-    if (arg_dtype(I, argv[2], "full", &dt, NULL)) return NULL;
+    if (arg_dtype(I, argv[2], "full", &dt, NULL) || arg_scalar_fits(I, fill, dt)) return NULL;
     Error err;
     Tensor *t = tensor_full(dt, ndim, shape, value, &err);
     if (t && dtype_is_integral(dt) && val_is_int(fill))

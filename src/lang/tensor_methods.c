@@ -621,6 +621,7 @@ static Value *m_masked_select(Interp *I, Value *self, Value **argv) {
 static Value *m_masked_fill(Interp *I, Value *self, Value **argv, bool inplace) {
     Tensor *mask = arg_tensor(I, argv[0], "masked_fill", "mask", 1);
     if (!mask) return NULL;
+    if (!val_is_tensor(argv[1]) && arg_scalar_fits(I, argv[1], SELF->dtype)) return NULL;
     if (mask->dtype != DTYPE_BOOL) {
         interp_error(I, ERR_RUNTIME, "masked_fill_ only supports boolean masks, but got mask with "
                                      "dtype %s",
@@ -694,7 +695,7 @@ static Value *m_fill_(Interp *I, Value *self, Value **argv) {
     } else if (arg_float(I, argv[0], "fill_", "value", &v)) {
         return NULL;
     }
-    if (torch_check_inplace(I, SELF)) return NULL;
+    if (arg_scalar_fits(I, argv[0], SELF->dtype) || torch_check_inplace(I, SELF)) return NULL;
     Error err;
     if (val_is_int(argv[0]) && dtype_is_integral(SELF->dtype)) {
         for (int64_t i = 0, n = tensor_numel(SELF); i < n; i++)
@@ -920,8 +921,9 @@ static Value *reduce(Interp *I, Value *self, Value *dim, Value *keepdim, RedKind
         return NULL;
     CTX_OR_NULL
     Tensor *input = tensor_retain(SELF);
-    if (dtype && !val_is_none(dtype)) {
-        DType dt;
+    DType dt = SELF->dtype;
+    bool cast = dtype && !val_is_none(dtype);
+    if (cast) {
         bool given;
         if (arg_dtype(I, dtype, name, &dt, &given)) {
             tensor_release(input);
@@ -942,6 +944,11 @@ static Value *reduce(Interp *I, Value *self, Value *dim, Value *keepdim, RedKind
     case RED_ANY: r = tensor_any(input, dl, keep, &err); break;
     }
     tensor_release(input);
+    if (r && cast && r->dtype != dt && dtype_is_integral(dt)) { /* sum(dtype=torch.int32) */
+        Tensor *c = ag_to_dtype(ctx, r, dt, &err);
+        tensor_release(r);
+        r = c;
+    }
     return wrap(I, r, &err);
 }
 

@@ -208,6 +208,51 @@ Tensor *arg_tensor(Interp *I, Value *v, const char *fn, const char *name, int po
     return NULL;
 }
 
+/* c10::overflows<To, From>: an int64 outside To's range, or a double below lowest() or
+ * above max() (NaN always; the integer types have no infinity). */
+static bool value_overflows(Value *v, DType dt) {
+    if (!dtype_is_integral(dt) || val_is(v, &type_bool)) return false;
+    bool i32 = dt == DTYPE_INT32;
+    if (val_is_tensor(v) && tensor_numel(tensor_of(v)) == 1) {
+        Tensor *t = tensor_of(v);
+        if (t->dtype == DTYPE_BOOL) return false;
+        if (dtype_is_integral(t->dtype)) {
+            int64_t x = tensor_get_int(t, 0);
+            return i32 && (x < INT32_MIN || x > INT32_MAX);
+        }
+        double f = tensor_get(t, 0);
+        return f != f || f < (i32 ? -2147483648.0 : -9223372036854775808.0) ||
+               f > (i32 ? 2147483647.0 : 9223372036854775807.0);
+    }
+    if (val_is_int(v)) {
+        int64_t x = val_as_int(v);
+        return i32 && (x < INT32_MIN || x > INT32_MAX);
+    }
+    if (!val_is_number(v)) return false;
+    double f = val_as_float(v);
+    return f != f || f < (i32 ? -2147483648.0 : -9223372036854775808.0) ||
+           f > (i32 ? 2147483647.0 : 9223372036854775807.0);
+}
+
+int arg_scalar_fits(Interp *I, Value *v, DType dt) {
+    if (!value_overflows(v, dt)) return 0;
+    return interp_error(I, ERR_RUNTIME, "value cannot be converted to type %s without overflow",
+                        dt == DTYPE_INT32 ? "int" : "int64_t");
+}
+
+/* torch.tensor(data, dtype=int32/int64): every leaf must fit ("int32", "int64"). */
+static int data_fits(Interp *I, Value *v, DType dt) {
+    if (val_is_sequence(v)) {
+        ListValue *l = (ListValue *)v;
+        for (int64_t i = 0; i < l->count; i++)
+            if (data_fits(I, l->items[i], dt)) return -1;
+        return 0;
+    }
+    if (val_is_tensor(v) || !value_overflows(v, dt)) return 0;
+    return interp_error(I, ERR_RUNTIME, "value cannot be converted to type %s without overflow",
+                        dtype_name(dt));
+}
+
 Tensor *arg_tensor_or_number(Interp *I, Value *v, const char *fn, const char *name) {
     Error err;
     Tensor *t = NULL;
@@ -331,6 +376,7 @@ Tensor *tensor_from_data(Interp *I, Value *data, bool has_dtype, DType dtype) {
                : scan.has_int   ? DTYPE_INT64
                : scan.has_bool  ? DTYPE_BOOL
                                 : DTYPE_FLOAT32;
+    if (dtype_is_integral(dt) && data_fits(I, data, dt)) return NULL;
     Error err;
     Tensor *t = tensor_zeros(dt, scan.ndim, scan.shape, &err);
     if (!t) {
@@ -812,6 +858,7 @@ static bool has_scalar_int_index(Value *key) {
 static int setitem_tensor(Interp *I, Value *self, Value *key, Value *value) {
     if (!value) return interp_error(I, ERR_TYPE, "'Tensor' object doesn't support item deletion");
     Tensor *t = tensor_of(self);
+    if (!val_is_tensor(value) && arg_scalar_fits(I, value, t->dtype)) return -1;
     Tensor *src = arg_tensor_or_number(I, value, "__setitem__", "value");
     if (!src) {
         if (val_is_sequence(value)) {

@@ -53,6 +53,11 @@ int arg_float(Interp *I, Value *v, const char *fn, const char *name, double *out
 int arg_bool(Interp *I, Value *v, const char *fn, const char *name, bool *out);
 /* A tensor argument ("argument 'input' (position 1) must be Tensor, not list"). */
 Tensor *arg_tensor(Interp *I, Value *v, const char *fn, const char *name, int position);
+/* c10's overflow check when a number (a Python int/float or a one-element tensor)
+ * becomes a scalar of integer dtype dt: for a Scalar argument (fill_, full, masked_fill,
+ * t[i] = v) RuntimeError "value cannot be converted to type int without overflow" ("int",
+ * "int64_t"); returns -1 with the error set, 0 when it fits or dt is not an integer. */
+int arg_scalar_fits(Interp *I, Value *v, DType dt);
 /* A tensor or a Python number (wrapped for promotion). Returns an owned reference. */
 Tensor *arg_tensor_or_number(Interp *I, Value *v, const char *fn, const char *name);
 
