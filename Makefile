@@ -7,6 +7,8 @@
 #   make goldens    regenerate golden outputs with Debian's python3-torch
 #   make install PREFIX=/usr/local DESTDIR=
 #   make fuzz       build the libFuzzer harnesses (clang); FUZZ_SECONDS=N also runs each
+#   make test-valgrind       the in-process suites under valgrind memcheck
+#   make fault-inject SANITIZE=address,undefined   allocation failures across the goldens
 #   make bench      every benchmark against PyTorch on this machine (bench/all.sh)
 
 PREFIX   ?= /usr/local
@@ -65,7 +67,7 @@ LIBKERNEL := $(B)/libkernel.a
 PROGRAMS := $(B)/embedlab $(if $(wildcard kernel/main.c),$(B)/embedlab-kernel)
 
 .PHONY: all run test check unit goldens install uninstall clean lint fuzz fuzz-run deps \
-        build-tests bench notebooks lesson-transcripts
+        build-tests bench test-valgrind fault-inject notebooks lesson-transcripts
 all: $(PROGRAMS)
 
 # Keep intermediate objects (test objects are made by a chain of pattern rules).
@@ -183,6 +185,16 @@ fuzz:
 
 fuzz-run:
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk fuzz-run
+
+# The in-process suites under valgrind memcheck (scripts/test-valgrind.sh).
+test-valgrind: all build-tests
+	@EMBEDLAB_BUILD=$(B) scripts/test-valgrind.sh
+
+# Every allocation of each golden record fails in turn (fuzz/faultinject.c); run it as
+# `make fault-inject SANITIZE=address,undefined` so bad error paths are reported.
+FI_POINTS ?= 32
+fault-inject: $(B)/fuzz/faultinject
+	$(B)/fuzz/faultinject -m $(FI_POINTS) -v tests/golden/*.test
 
 # Every benchmark against PyTorch 1.13 on this machine, in one run (bench/all.sh).
 bench: all
