@@ -2170,10 +2170,7 @@ static Value *r_permutation(Interp *I, Value *self, Value **argv) {
     }
     if (val_is_int(x)) {
         int64_t n = val_as_int(x);
-        if (n < 0) {
-            interp_error(I, ERR_VALUE, "negative dimensions are not allowed");
-            return NULL;
-        }
+        if (n < 0) n = 0; /* np.arange(-1) is empty */
         t = tensor_zeros(DTYPE_INT64, 1, &n, &err);
         if (!t) return interp_raise(I, &err), NULL;
         for (int64_t i = 0; i < n; i++) tensor_store_int(t, i, i);

@@ -263,7 +263,12 @@ static Tensor *basic_index(Interp *I, Tensor *t, Value **items, int64_t n, bool 
 static Tensor *index_tensor(Interp *I, Value *v) {
     Tensor *t;
     if (val_is_tensor(v)) t = tensor_retain(tensor_of(v));
-    else t = np_from_object(I, v, false, DTYPE_INT64);
+    else if (val_is(v, &type_list) && ((ListValue *)v)->count == 0) {
+        Error err; /* an empty list indexes as an empty intp array */
+        int64_t zero = 0;
+        t = tensor_zeros(DTYPE_INT64, 1, &zero, &err);
+        if (!t) interp_raise(I, &err);
+    } else t = np_from_object(I, v, false, DTYPE_INT64);
     if (!t) return NULL;
     if (dtype_is_floating(t->dtype)) {
         tensor_release(t);
@@ -720,7 +725,14 @@ static Value *compare_array(Interp *I, PyCmp op, Value *a, Value *b) {
         if (op == PYCMP_NE) return val_bool(I, true);
         return val_not_implemented(I);
     }
-    return np_binary_values(I, 100 + (int)op, a, b);
+    Value *r = np_binary_values(I, 100 + (int)op, a, b);
+    if (!r && (op == PYCMP_EQ || op == PYCMP_NE) && I->error.code == ERR_VALUE &&
+        strncmp(I->error.msg, "operands could not be broadcast", 31) == 0) {
+        /* NumPy 1.24: elementwise comparison failed; returns a scalar (with a warning) */
+        interp_clear_error(I);
+        return val_bool(I, op == PYCMP_NE);
+    }
+    return r;
 }
 
 static Value *unary_array(Interp *I, PyUnary op, Value *self) {
