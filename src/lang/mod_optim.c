@@ -5,13 +5,13 @@
  * An optimizer holds what torch's does, as ordinary Python values a learner can inspect
  * and change: `defaults` (a dict of the constructor's options), `param_groups` (a list of
  * dicts, each with 'params' and every option, so `opt.param_groups[0]['lr'] = 0.01`
- * works) and `state` (a dict from parameter to its per-parameter state dict:
- * 'momentum_buffer'; 'step', 'exp_avg', 'exp_avg_sq'). step() reads the options from the
- * groups each time and runs core/optim.h's update rules, which reproduce torch's float
- * arithmetic; zero_grad() leaves zero tensors unless set_to_none=True (1.13's default).
- * Construction errors, the repr and state_dict() are torch's.
+ * works) and `state` (a defaultdict(dict) from parameter to its state: 'momentum_buffer';
+ * 'step', 'exp_avg', 'exp_avg_sq'). step() reads the options from the groups each time and
+ * runs core/optim.h's update rules, which reproduce torch's float arithmetic; zero_grad()
+ * leaves zero tensors unless set_to_none=True (1.13's default). Construction errors, the
+ * repr, state_dict() and load_state_dict() are torch's. The user may put anything into
+ * these containers: every use checks the shapes it relies on (check_groups).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
