@@ -871,12 +871,47 @@ static void copy_elements(Tensor *dst, const Tensor *src) {
                (const char *)src->storage->data + src->offset * es, (size_t)n * es);
         return;
     }
+    if (n == 0) return;
     bool exact_int = dtype_is_integral(dst->dtype) || dst->dtype == DTYPE_BOOL;
     bool src_int = dtype_is_integral(src->dtype) || src->dtype == DTYPE_BOOL;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t so = tensor_flat_offset(src, i), d = tensor_flat_offset(dst, i);
-        if (exact_int && src_int) tensor_store_int(dst, d, tensor_load_int(src, so));
-        else tensor_store(dst, d, tensor_load(src, so));
+    bool same = dst->dtype == src->dtype;
+    size_t es = dtype_size(dst->dtype);
+    /* Row by row along the innermost dim, an odometer over the outer dims (no division
+     * per element); equal shapes, any strides (0 for expanded dims). */
+    int nd = dst->ndim;
+    int64_t inner = nd ? dst->shape[nd - 1] : 1;
+    int64_t ss = nd ? src->stride[nd - 1] : 1, ds = nd ? dst->stride[nd - 1] : 1;
+    int64_t idx[TENSOR_MAX_DIMS] = {0};
+    int64_t so = src->offset, d = dst->offset;
+    for (int64_t done = 0; done < n; done += inner) {
+        if (same && es == 4) {
+            const uint32_t *sp = (const uint32_t *)src->storage->data + so;
+            uint32_t *dp = (uint32_t *)dst->storage->data + d;
+            for (int64_t j = 0; j < inner; j++) dp[j * ds] = sp[j * ss];
+        } else if (same && es == 8) {
+            const uint64_t *sp = (const uint64_t *)src->storage->data + so;
+            uint64_t *dp = (uint64_t *)dst->storage->data + d;
+            for (int64_t j = 0; j < inner; j++) dp[j * ds] = sp[j * ss];
+        } else if (same && es == 1) {
+            const uint8_t *sp = (const uint8_t *)src->storage->data + so;
+            uint8_t *dp = (uint8_t *)dst->storage->data + d;
+            for (int64_t j = 0; j < inner; j++) dp[j * ds] = sp[j * ss];
+        } else {
+            for (int64_t j = 0; j < inner; j++) {
+                if (exact_int && src_int)
+                    tensor_store_int(dst, d + j * ds, tensor_load_int(src, so + j * ss));
+                else
+                    tensor_store(dst, d + j * ds, tensor_load(src, so + j * ss));
+            }
+        }
+        for (int i = nd - 2; i >= 0; i--) { /* the next row */
+            so += src->stride[i];
+            d += dst->stride[i];
+            if (++idx[i] < dst->shape[i]) break;
+            so -= src->stride[i] * dst->shape[i];
+            d -= dst->stride[i] * dst->shape[i];
+            idx[i] = 0;
+        }
     }
 }
 
