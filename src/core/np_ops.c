@@ -210,6 +210,31 @@ static int64_t iop(NpBinOp op, int64_t x, int64_t y) {
 
 static bool is_cmp(NpBinOp op) { return op >= NP_EQ && op <= NP_GE; }
 
+/* The output of an elementwise op in NumPy's K order: the layout of an operand of the
+ * output's shape that is dense with positive strides (a transposed array gives a
+ * transposed result), else C order. */
+static Tensor *alloc_like(const Tensor *a, const Tensor *b, DType dt, int ndim,
+                          const int64_t *shape, Error *err) {
+    const Tensor *cand[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        const Tensor *t = cand[k];
+        if (!t || t->ndim != ndim || tensor_is_contiguous(t)) continue;
+        bool same = true, positive = true;
+        for (int d = 0; d < ndim; d++) {
+            if (t->shape[d] != shape[d]) same = false;
+            if (t->stride[d] < 0) positive = false;
+        }
+        if (same && positive) {
+            Tensor *o = tensor_empty_like(t, dt, err);
+            if (o && tensor_is_contiguous(o) == false) return o;
+            if (o) return o;
+            return NULL;
+        }
+    }
+    return tensor_zeros(dt, ndim, shape, err);
+}
+
+
 Tensor *np_binary(NpBinOp op, const Tensor *a, const Tensor *b, DType dt, Error *err) {
     if (dt == DTYPE_BOOL) {
         if (op == NP_SUB) {
@@ -233,14 +258,17 @@ Tensor *np_binary(NpBinOp op, const Tensor *a, const Tensor *b, DType dt, Error 
     int64_t shape[TENSOR_MAX_DIMS];
     if (np_broadcast_shape(a, b, &ndim, shape, err)) return NULL;
     DType rdt = is_cmp(op) ? DTYPE_BOOL : dt;
-    Tensor *out = tensor_zeros(rdt, ndim, shape, err);
+    Tensor *out = alloc_like(a, b, rdt, ndim, shape, err);
     if (!out) return NULL;
-    int64_t st[2][TENSOR_MAX_DIMS], idx[TENSOR_MAX_DIMS] = {0}, offs[2] = {a->offset, b->offset};
+    int64_t st[3][TENSOR_MAX_DIMS], idx[TENSOR_MAX_DIMS] = {0},
+            offs[3] = {a->offset, b->offset, out->offset};
     bcast_strides(a, ndim, shape, st[0]);
     bcast_strides(b, ndim, shape, st[1]);
+    memcpy(st[2], out->stride, sizeof(int64_t) * (size_t)ndim);
     int64_t n = tensor_numel(out);
     bool f32 = dt == DTYPE_FLOAT32;
     for (int64_t i = 0; i < n; i++) {
+        int64_t oo = offs[2];
         if (dt == DTYPE_INT64 || dt == DTYPE_BOOL) {
             int64_t x = iload(a, offs[0]), y = iload(b, offs[1]);
             if (dt == DTYPE_BOOL) {
@@ -249,16 +277,16 @@ Tensor *np_binary(NpBinOp op, const Tensor *a, const Tensor *b, DType dt, Error 
                 if (op == NP_ADD) op = NP_OR;
                 if (op == NP_MUL) op = NP_AND;
             }
-            tensor_store_int(out, i, iop(op, x, y));
+            tensor_store_int(out, oo, iop(op, x, y));
         } else {
             double x = fload(a, offs[0]), y = fload(b, offs[1]);
             if (f32) {
                 x = (float)x;
                 y = (float)y;
             }
-            tensor_store(out, i, fop(op, x, y, f32));
+            tensor_store(out, oo, fop(op, x, y, f32));
         }
-        odo_next(ndim, shape, idx, 2, offs, st);
+        odo_next(ndim, shape, idx, 3, offs, st);
     }
     return out;
 }
@@ -325,24 +353,26 @@ Tensor *np_unary(NpUnOp op, const Tensor *a, Error *err) {
         dt = a->dtype == DTYPE_BOOL ? DTYPE_FLOAT32 : DTYPE_FLOAT64;
         if (a->dtype == DTYPE_BOOL) dt = DTYPE_FLOAT32;
     }
-    Tensor *out = tensor_zeros(dt, a->ndim, a->shape, err);
+    Tensor *out = alloc_like(a, NULL, dt, a->ndim, a->shape, err);
     if (!out) return NULL;
-    int64_t n = tensor_numel(a), idx[TENSOR_MAX_DIMS] = {0}, offs[1] = {a->offset};
-    int64_t st[1][TENSOR_MAX_DIMS];
+    int64_t n = tensor_numel(a), idx[TENSOR_MAX_DIMS] = {0}, offs[2] = {a->offset, out->offset};
+    int64_t st[2][TENSOR_MAX_DIMS];
     memcpy(st[0], a->stride, sizeof(int64_t) * (size_t)a->ndim);
+    memcpy(st[1], out->stride, sizeof(int64_t) * (size_t)a->ndim);
     for (int64_t i = 0; i < n; i++) {
+        int64_t oo = offs[1];
         if (dt == DTYPE_INT64 || (dt == DTYPE_BOOL && op == NP_NOT)) {
             int64_t x = iload(a, offs[0]);
             int64_t r = op == NP_NEG ? (int64_t)(0 - (uint64_t)x) : op == NP_ABS ? (x < 0 ? (int64_t)(0 - (uint64_t)x) : x)
                       : op == NP_SQUARE ? (int64_t)((uint64_t)x * (uint64_t)x)
                       : op == NP_SIGN ? (x > 0) - (x < 0) : op == NP_NOT ? x == 0 : x;
-            tensor_store_int(out, i, r);
+            tensor_store_int(out, oo, r);
         } else if (dt == DTYPE_FLOAT32) {
-            tensor_store(out, i, ufnf(op, (float)fload(a, offs[0])));
+            tensor_store(out, oo, ufnf(op, (float)fload(a, offs[0])));
         } else {
-            tensor_store(out, i, ufn(op, fload(a, offs[0])));
+            tensor_store(out, oo, ufn(op, fload(a, offs[0])));
         }
-        odo_next(a->ndim, a->shape, idx, 1, offs, st);
+        odo_next(a->ndim, a->shape, idx, 2, offs, st);
     }
     return out;
 }
@@ -510,6 +540,25 @@ static double full_sum_float(const Tensor *a, bool f32) {
     int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS], start;
     int m = memory_axes(a, len, st, &start);
     if (tensor_numel(a) == 0) return 0.0;
+    bool negative = false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->stride[d] < 0 && a->shape[d] > 1) negative = true;
+    if (m > 1 || negative) {
+        /* not one run of memory: NumPy's buffered iterator copies the elements in C order
+         * into buffers of 8192 and sums each buffer pairwise */
+        int64_t n = tensor_numel(a);
+        double acc = 0;
+        Error err;
+        Tensor *c = np_copy(a, a->dtype, &err);
+        if (!c) return NAN;
+        for (int64_t k = 0; k < n; k += 8192) {
+            int64_t cnt = n - k < 8192 ? n - k : 8192;
+            double p = pairwise(c, k, cnt, 1, f32);
+            acc = f32 ? (double)((float)acc + (float)p) : acc + p;
+        }
+        tensor_release(c);
+        return acc;
+    }
     if (m == 0) return f32 ? (double)(0.0f + (float)fload(a, start)) : 0.0 + fload(a, start);
     double acc = 0.0;
     int64_t idx[TENSOR_MAX_DIMS] = {0};
