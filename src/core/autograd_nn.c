@@ -81,7 +81,10 @@ static Tensor *embedding_dense_grad(const Tensor *g, const Tensor *indices, int6
         if (sgf) scale /= (double)counts[k];
         if (f32) {
             float s = (float)scale;
-            for (int64_t j = 0; j < d; j++) wf[k * d + j] = fmaf(gf[i * d + j], s, wf[k * d + j]);
+            if (s == 1.0f) /* fmaf(g, 1, w) rounds g + w once: the same bits, vectorizable */
+                for (int64_t j = 0; j < d; j++) wf[k * d + j] += gf[i * d + j];
+            else
+                for (int64_t j = 0; j < d; j++) wf[k * d + j] = fmaf(gf[i * d + j], s, wf[k * d + j]);
         } else {
             for (int64_t j = 0; j < d; j++) wd[k * d + j] = fma(gd[i * d + j], scale, wd[k * d + j]);
         }
