@@ -7,6 +7,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -495,26 +496,19 @@ static int reduced_shape(const Tensor *a, int axis, bool keepdims, int64_t *shap
     return n;
 }
 
-/* Axes of `a` ordered as NumPy's iterator visits memory (outer → inner) for a full
- * reduction: sorted by |stride| descending, negative strides flipped, size-1 axes
- * dropped, adjacent axes coalesced. Returns the count and the start offset. */
-static int memory_axes(const Tensor *a, int64_t *len, int64_t *st, int64_t *start) {
+/* NumPy's K order for a whole-array pass: axes sorted by |stride| (outer to inner), size-1
+ * axes dropped, adjacent axes coalesced; negative strides are walked as they are (not
+ * flipped). Returns the axis count; iteration starts at a->offset. */
+static int k_order_axes(const Tensor *a, int64_t *len, int64_t *st) {
     int n = 0;
-    int64_t off = a->offset;
     for (int d = 0; d < a->ndim; d++) {
         if (a->shape[d] == 1) continue;
-        int64_t s = a->stride[d];
-        if (s < 0) {
-            off += s * (a->shape[d] - 1);
-            s = -s;
-        }
         len[n] = a->shape[d];
-        st[n] = s;
+        st[n] = a->stride[d];
         n++;
     }
-    /* stable insertion sort by stride descending */
     for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && st[j - 1] < st[j]; j--) {
+        for (int j = i; j > 0 && llabs(st[j - 1]) < llabs(st[j]); j--) {
             int64_t tl = len[j], ts = st[j];
             len[j] = len[j - 1];
             st[j] = st[j - 1];
@@ -532,47 +526,17 @@ static int memory_axes(const Tensor *a, int64_t *len, int64_t *st, int64_t *star
             m++;
         }
     }
-    *start = off;
     return m;
 }
 
-static double full_sum_float(const Tensor *a, bool f32) {
-    int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS], start;
-    int m = memory_axes(a, len, st, &start);
-    if (tensor_numel(a) == 0) return 0.0;
-    bool negative = false;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->stride[d] < 0 && a->shape[d] > 1) negative = true;
-    if (m > 1 || negative) {
-        /* not one run of memory: NumPy's buffered iterator copies the elements in C order
-         * into buffers of 8192 and sums each buffer pairwise */
-        int64_t n = tensor_numel(a);
-        double acc = 0;
-        Error err;
-        Tensor *c = np_copy(a, a->dtype, &err);
-        if (!c) return NAN;
-        for (int64_t k = 0; k < n; k += 8192) {
-            int64_t cnt = n - k < 8192 ? n - k : 8192;
-            double p = pairwise(c, k, cnt, 1, f32);
-            acc = f32 ? (double)((float)acc + (float)p) : acc + p;
-        }
-        tensor_release(c);
-        return acc;
-    }
-    if (m == 0) return f32 ? (double)(0.0f + (float)fload(a, start)) : 0.0 + fload(a, start);
-    double acc = 0.0;
-    int64_t idx[TENSOR_MAX_DIMS] = {0};
-    int64_t outer = 1;
-    for (int i = 0; i < m - 1; i++) outer *= len[i];
-    int64_t off = start;
-    for (int64_t o = 0; o < outer; o++) {
-        /* the reduction's buffered iterator hands the loop at most 8192 elements */
-        for (int64_t k = 0; k < len[m - 1]; k += 8192) {
-            int64_t cnt = len[m - 1] - k < 8192 ? len[m - 1] - k : 8192;
-            double p = pairwise(a, off + k * st[m - 1], cnt, st[m - 1], f32);
-            acc = f32 ? (double)((float)acc + (float)p) : acc + p;
-        }
-        for (int d = m - 2; d >= 0; d--) {
+/* Storage offsets of a's elements in K order, into offs (numel entries). */
+static void k_order_offsets(const Tensor *a, int64_t *offs) {
+    int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS], idx[TENSOR_MAX_DIMS] = {0};
+    int m = k_order_axes(a, len, st);
+    int64_t n = tensor_numel(a), off = a->offset;
+    for (int64_t i = 0; i < n; i++) {
+        offs[i] = off;
+        for (int d = m - 1; d >= 0; d--) {
             if (++idx[d] < len[d]) {
                 off += st[d];
                 break;
@@ -581,6 +545,40 @@ static double full_sum_float(const Tensor *a, bool f32) {
             off -= st[d] * (len[d] - 1);
         }
     }
+}
+
+static double full_sum_float(const Tensor *a, bool f32) {
+    int64_t n = tensor_numel(a);
+    if (n == 0) return 0.0;
+    int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS];
+    int m = k_order_axes(a, len, st);
+    const Tensor *src = a;
+    int64_t start = a->offset, stride = m ? st[m - 1] : 1;
+    Tensor *buf = NULL;
+    if (m > 1) {
+        /* not one run of memory: NumPy's buffered iterator copies the elements in K order
+         * into buffers of 8192 and sums each buffer pairwise */
+        Error err;
+        buf = tensor_zeros(a->dtype, 1, &n, &err);
+        int64_t *offs = buf ? mem_alloc((size_t)n * sizeof *offs, &err) : NULL;
+        if (!offs) {
+            tensor_release(buf);
+            return NAN;
+        }
+        k_order_offsets(a, offs);
+        for (int64_t i = 0; i < n; i++) tensor_store(buf, i, fload(a, offs[i]));
+        mem_free(offs);
+        src = buf;
+        start = 0;
+        stride = 1;
+    }
+    double acc = 0;
+    for (int64_t k = 0; k < n; k += 8192) {
+        int64_t cnt = n - k < 8192 ? n - k : 8192;
+        double p = pairwise(src, start + k * stride, cnt, stride, f32);
+        acc = f32 ? (double)((float)acc + (float)p) : acc + p;
+    }
+    tensor_release(buf);
     return acc;
 }
 
@@ -903,30 +901,41 @@ Tensor *np_matmul(const Tensor *a, const Tensor *b, Error *err) { return matmul_
 Tensor *np_norm(const Tensor *a, double ord, bool ord_given, int axis, bool keepdims, Error *err) {
     /* linalg.norm: float conversion first (ints become float64) */
     DType dt = dtype_is_floating(a->dtype) ? a->dtype : DTYPE_FLOAT64;
-    Tensor *x = np_copy(a, dt, err);
+    Tensor *x;
+    if (a->dtype == dt) {
+        x = tensor_retain((Tensor *)a);
+    } else { /* x.astype(float) keeps the layout (order='K') */
+        x = alloc_like(a, NULL, dt, a->ndim, a->shape, err);
+        if (x && np_assign(x, a, err)) {
+            tensor_release(x);
+            x = NULL;
+        }
+    }
     if (!x) return NULL;
     Tensor *r = NULL;
     if (!ord_given || (ord == 2 && (axis >= 0 || x->ndim == 1))) {
         if (axis < 0) {
-            /* sqrt(dot(x.ravel(), x.ravel())): a dot product accumulated as BLAS does */
-            int64_t n = tensor_numel(x);
-            double s;
-            if (dt == DTYPE_FLOAT32) {
-                float acc = 0;
-                for (int64_t i = 0; i < n; i++) {
-                    float v = (float)tensor_get(x, i);
-                    acc += v * v;
+            /* sqrt(dot(x.ravel(order='K'), ...)): the reference BLAS dot accumulates the
+             * squares one by one, in memory order */
+            int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS], idx[TENSOR_MAX_DIMS] = {0};
+            int m = k_order_axes(a, len, st);
+            int64_t n = tensor_numel(a), off = a->offset;
+            double acc = 0;
+            float accf = 0;
+            for (int64_t i = 0; i < n; i++) {
+                double v = fload(a, off);
+                if (dt == DTYPE_FLOAT32) accf += (float)v * (float)v;
+                else acc += v * v;
+                for (int d = m - 1; d >= 0; d--) {
+                    if (++idx[d] < len[d]) {
+                        off += st[d];
+                        break;
+                    }
+                    idx[d] = 0;
+                    off -= st[d] * (len[d] - 1);
                 }
-                s = sqrtf(acc);
-            } else {
-                Tensor *sq = np_binary(NP_MUL, x, x, dt, err);
-                if (!sq) {
-                    tensor_release(x);
-                    return NULL;
-                }
-                s = sqrt(full_sum_float(sq, false));
-                tensor_release(sq);
             }
+            double s = dt == DTYPE_FLOAT32 ? (double)sqrtf(accf) : sqrt(acc);
             int64_t shape[TENSOR_MAX_DIMS];
             int nd = 0;
             if (keepdims)
