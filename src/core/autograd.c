@@ -348,17 +348,48 @@ int ag_check_inplace(AutogradCtx *ctx, Tensor *t, Error *err) {
     return ERR_OK;
 }
 
-/* Backward of a constant overwrite: no inputs, nothing to compute. */
-static int constant_backward(GradNode *n, Tensor *grad, Tensor **gi, Error *err) {
-    (void)n, (void)grad, (void)gi, (void)err;
+/* Backward of an overwrite (fill_, zero_, normal_, copy_): the old value gets a zero
+ * gradient (derivatives.yaml "self: zeros_like(grad)"); a second input, when there is
+ * one, is the source: copy_'s src gets the gradient cast to its dtype (the engine sums it
+ * to its shape), fill_'s 0-d value tensor the sum of the gradient. */
+static int overwrite_backward(GradNode *n, Tensor *grad, Tensor **gi, Error *err) {
+    if (ag_needs(n, 0) && !(gi[0] = ag_zeros_meta(&n->in[0], err))) return err->code;
+    if (n->n_next > 1 && ag_needs(n, 1)) {
+        if (n->args.b[0]) /* fill_(value tensor) */
+            gi[1] = tensor_sum(grad, NULL, false, err);
+        else
+            gi[1] = tensor_to_dtype(grad, n->in[1].dtype, err);
+        if (!gi[1]) return err->code;
+    }
     return ERR_OK;
 }
 
-int ag_rebase_constant(AutogradCtx *ctx, Tensor *t, const char *name, Error *err) {
-    if (!ctx->grad_enabled || !history(t)) return ERR_OK;
-    GradNode *n = ag_node_new(ctx, name, constant_backward, NULL, 0, err);
+int ag_rebase_constant(AutogradCtx *ctx, Tensor *t, const char *name, Tensor *value,
+                       Error *err) {
+    Tensor *ins[1] = {value};
+    if (!ctx->grad_enabled || (!history(t) && !(value && ag_any_requires(ctx, ins, 1))))
+        return ERR_OK;
+    Tensor *ts[2] = {t, value};
+    GradNode *n = ag_node_new(ctx, name, overwrite_backward, ts, value ? 2 : 1, err);
     if (!n) return ERR_MEMORY;
+    n->args.b[0] = value != NULL;
     ag_attach(n, t);
+    return ERR_OK;
+}
+
+int ag_copy_(AutogradCtx *ctx, Tensor *dst, Tensor *src, Error *err) {
+    Tensor *ins[1] = {src};
+    GradNode *n = NULL;
+    if (ctx->grad_enabled && (history(dst) || ag_any_requires(ctx, ins, 1))) {
+        Tensor *ts[2] = {dst, src};
+        n = ag_node_new(ctx, "CopyBackwards", overwrite_backward, ts, 2, err);
+        if (!n) return ERR_MEMORY;
+    }
+    if (tensor_copy_(dst, src, err) != ERR_OK) {
+        grad_node_release(n);
+        return err ? err->code : ERR_RUNTIME;
+    }
+    if (n) ag_attach(n, dst);
     return ERR_OK;
 }
 

@@ -114,11 +114,17 @@ int ag_backward(AutogradCtx *ctx, Tensor *root, Tensor *grad, bool retain_graph,
  * view of one ("a view of a leaf Variable that requires grad is being used in an
  * in-place operation.") may not. OK when grad mode is off. */
 int ag_check_inplace(AutogradCtx *ctx, Tensor *t, Error *err);
-/* Gives t, just overwritten in place by an operation whose result does not depend
- * differentiably on anything (fill_, zero_, normal_, copy_ from a tensor that needs no
- * grad), the history torch gives it: a node `name` (FillBackward0, ZeroBackward0, ...)
- * with no inputs when t required grad through its history, nothing otherwise. */
-int ag_rebase_constant(AutogradCtx *ctx, Tensor *t, const char *name, Error *err);
+/* Gives t, just overwritten in place by fill_, zero_, normal_, uniform_ (`value` NULL)
+ * or fill_ with a 0-d tensor `value`, the history torch gives it when grad mode is on and
+ * t had a history (or value requires grad): a node `name` (FillBackward2, FillBackward3,
+ * ZeroBackward0, NormalBackward0, ...) whose inputs are t's old history, which gets a
+ * zero gradient, and value, which gets the gradient's sum. */
+int ag_rebase_constant(AutogradCtx *ctx, Tensor *t, const char *name, Tensor *value,
+                       Error *err);
+/* dst.copy_(src) (values cast and broadcast as tensor_copy_) with torch's CopyBackwards
+ * node when grad mode is on and dst has a history or src requires grad: dst's old history
+ * gets zeros, src the gradient (cast to src's dtype, then summed to its shape). */
+int ag_copy_(AutogradCtx *ctx, Tensor *dst, Tensor *src, Error *err);
 /* Makes t take over the values and the history of `result` (an out-of-place result
  * computed from t's old value): t.op_() done as t.copy_(t.op()) for autograd. Copies
  * the values, bumps t's version, and moves result's grad_fn to t. */

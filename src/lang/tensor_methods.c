@@ -266,7 +266,8 @@ static Value *getattr_grad_fn(Interp *I, Value *self, const char *name) {
 static Value *grad_fn_name(Interp *I, Value *self, Value **argv) {
     (void)argv;
     const char *name = grad_node_name(((GradFnValue *)self)->node);
-    if (strcmp(name, "AccumulateGrad") == 0 || strcmp(name, "CopySlices") == 0) {
+    if (strcmp(name, "AccumulateGrad") == 0 || strcmp(name, "CopySlices") == 0 ||
+        strcmp(name, "CopyBackwards") == 0) {
         StrBuf sb = SB_INIT;
         sb_appendf(&sb, "torch::autograd::%s", name);
         return val_str_from_sb(I, &sb);
@@ -674,10 +675,12 @@ static Value *m_masked_fill_(Interp *I, Value *self, Value **argv) { return m_ma
 
 /* ---- in-place fills ---- */
 
-/* After a constant overwrite of t: torch's node for it when t has a history. */
-static Value *constant_done(Interp *I, Value *self, const char *node) {
+/* After a constant overwrite of t: torch's node for it when t has a history (value: the
+ * 0-d tensor fill_ took, or NULL). */
+static Value *constant_done(Interp *I, Value *self, const char *node, Tensor *value) {
     CTX_OR_NULL
-    if (ag_rebase_constant(ctx, SELF, node, &err) != ERR_OK) return interp_raise(I, &err), NULL;
+    if (ag_rebase_constant(ctx, SELF, node, value, &err) != ERR_OK)
+        return interp_raise(I, &err), NULL;
     return val_retain(self);
 }
 
@@ -704,7 +707,9 @@ static Value *m_fill_(Interp *I, Value *self, Value **argv) {
     } else if (tensor_fill_(SELF, v, &err)) {
         return interp_raise(I, &err), NULL;
     }
-    return constant_done(I, self, "FillBackward0");
+    /* fill_.Scalar is FillBackward2, fill_.Tensor FillBackward3 */
+    if (val_is_tensor(argv[0])) return constant_done(I, self, "FillBackward3", tensor_of(argv[0]));
+    return constant_done(I, self, "FillBackward2", NULL);
 }
 
 static Value *m_zero_(Interp *I, Value *self, Value **argv) {
@@ -712,27 +717,15 @@ static Value *m_zero_(Interp *I, Value *self, Value **argv) {
     if (torch_check_inplace(I, SELF)) return NULL;
     Error err;
     if (tensor_fill_(SELF, 0.0, &err)) return interp_raise(I, &err), NULL;
-    return constant_done(I, self, "ZeroBackward0");
+    return constant_done(I, self, "ZeroBackward0", NULL);
 }
 
 static Value *m_copy_(Interp *I, Value *self, Value **argv) {
     Tensor *src = arg_tensor(I, argv[0], "copy_", "src", 1);
     if (!src || torch_check_inplace(I, SELF)) return NULL;
     CTX_OR_NULL
-    Tensor *ins[1] = {src};
-    if (ag_any_requires(ctx, ins, 1)) {
-        /* copy_ from a tensor that requires grad: the values and the source's history,
-         * cast and broadcast to self */
-        Tensor *c = ag_to_dtype(ctx, src, SELF->dtype, &err);
-        Tensor *e = c ? ag_expand(ctx, c, SELF->ndim, SELF->shape, &err) : NULL;
-        int rc = e ? ag_commit_inplace(ctx, SELF, e, &err) : ERR_MEMORY;
-        tensor_release(c);
-        tensor_release(e);
-        if (rc != ERR_OK) return interp_raise(I, &err), NULL;
-        return val_retain(self);
-    }
-    if (tensor_copy_(SELF, src, &err)) return interp_raise(I, &err), NULL;
-    return constant_done(I, self, "CopyBackwards");
+    if (ag_copy_(ctx, SELF, src, &err) != ERR_OK) return interp_raise(I, &err), NULL;
+    return val_retain(self);
 }
 
 /* ---- arithmetic methods ---- */

@@ -274,9 +274,15 @@ int torch_random_init(Interp *I, Value *module) {
 
 /* ---- in-place Tensor methods ---- */
 
-static Value *inplace_done(Interp *I, Value *self, int rc, Error *err) {
+/* After an in-place random fill: torch's node for the overwrite (NormalBackward0, ...)
+ * when the tensor had a history (its old value then gets a zero gradient). */
+static Value *inplace_done(Interp *I, Value *self, int rc, Error *err, const char *node) {
     if (rc) return interp_raise(I, err), NULL;
     torch_after_inplace(I, tensor_of(self));
+    AutogradCtx *ctx = torch_autograd(I);
+    if (!ctx) return NULL;
+    if (ag_rebase_constant(ctx, tensor_of(self), node, NULL, err) != ERR_OK)
+        return interp_raise(I, err), NULL;
     return val_retain(self);
 }
 
@@ -288,7 +294,8 @@ static Value *m_normal_(Interp *I, Value *self, Value **argv) {
         torch_check_inplace(I, tensor_of(self)))
         return NULL;
     Error err;
-    return inplace_done(I, self, rng_normal_(g, tensor_of(self), mean, std, &err), &err);
+    return inplace_done(I, self, rng_normal_(g, tensor_of(self), mean, std, &err), &err,
+                        "NormalBackward0");
 }
 
 static Value *m_uniform_(Interp *I, Value *self, Value **argv) {
@@ -298,7 +305,8 @@ static Value *m_uniform_(Interp *I, Value *self, Value **argv) {
         arg_float(I, argv[1], "uniform_", "to", &to) || torch_check_inplace(I, tensor_of(self)))
         return NULL;
     Error err;
-    return inplace_done(I, self, rng_uniform_(g, tensor_of(self), from, to, &err), &err);
+    return inplace_done(I, self, rng_uniform_(g, tensor_of(self), from, to, &err), &err,
+                        "UniformBackward0");
 }
 
 static Value *m_random_(Interp *I, Value *self, Value **argv) {
@@ -319,7 +327,7 @@ static Value *m_random_(Interp *I, Value *self, Value **argv) {
             return NULL;
         rc = rng_random_from_to(g, tensor_of(self), from, to, &err);
     }
-    return inplace_done(I, self, rc, &err);
+    return inplace_done(I, self, rc, &err, "RandomBackward0");
 }
 
 static Value *m_bernoulli_(Interp *I, Value *self, Value **argv) {
@@ -329,7 +337,8 @@ static Value *m_bernoulli_(Interp *I, Value *self, Value **argv) {
         torch_check_inplace(I, tensor_of(self)))
         return NULL;
     Error err;
-    return inplace_done(I, self, rng_bernoulli_(g, tensor_of(self), p, &err), &err);
+    return inplace_done(I, self, rng_bernoulli_(g, tensor_of(self), p, &err), &err,
+                        "BernoulliBackward2");
 }
 
 static Value *m_exponential_(Interp *I, Value *self, Value **argv) {
@@ -339,7 +348,8 @@ static Value *m_exponential_(Interp *I, Value *self, Value **argv) {
         torch_check_inplace(I, tensor_of(self)))
         return NULL;
     Error err;
-    return inplace_done(I, self, rng_exponential_(g, tensor_of(self), lambd, &err), &err);
+    return inplace_done(I, self, rng_exponential_(g, tensor_of(self), lambd, &err), &err,
+                        "ExponentialBackward0");
 }
 
 const BuiltinSpec tensor_random_methods[] = {
