@@ -38,11 +38,14 @@ static Tensor *embedding_sparse_grad(const Tensor *g, const Tensor *indices, int
         return NULL;
     }
     int64_t k = 0;
+    size_t es = dtype_size(g->dtype); /* vals: fresh, contiguous, g's dtype, as gc */
+    char *vp = (char *)vals->storage->data;
+    const char *gp = (const char *)gc->storage->data + (size_t)gc->offset * es;
     for (int64_t i = 0; i < n; i++) {
         int64_t row = tensor_get_int(indices, i);
         if (row == pad) continue;
         tensor_store_int(idx, k, row);
-        for (int64_t j = 0; j < d; j++) tensor_set(vals, k * d + j, tensor_get(gc, i * d + j));
+        memcpy(vp + (size_t)(k * d) * es, gp + (size_t)(i * d) * es, (size_t)d * es);
         k++;
     }
     int64_t wshape[2] = {num_weights, d};
