@@ -1631,6 +1631,192 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
     return tup;
 }
 
+
+/* ---- rearranging ---- */
+
+static Value *f_flip(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int axis = -1;
+    if (axis_of(I, argv[1], t, &axis)) {
+        tensor_release(t);
+        return NULL;
+    }
+    Error err;
+    Tensor *v = tensor_alias(t, &err);
+    tensor_release(t);
+    if (!v) return interp_raise(I, &err), NULL;
+    for (int d = 0; d < v->ndim; d++) {
+        if (axis >= 0 && d != axis) continue;
+        if (v->shape[d] > 0) v->offset += (v->shape[d] - 1) * v->stride[d];
+        v->stride[d] = -v->stride[d];
+    }
+    return np_array_take(I, v, NULL);
+}
+
+static Value *f_repeat(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t reps;
+    int axis = -1;
+    if (op_index_value(I, argv[1], &reps) || axis_of(I, argv[2], t, &axis)) {
+        tensor_release(t);
+        return NULL;
+    }
+    if (reps < 0) {
+        tensor_release(t);
+        interp_error(I, ERR_VALUE, "negative dimensions are not allowed");
+        return NULL;
+    }
+    Error err;
+    Tensor *c = np_copy(t, t->dtype, &err);
+    tensor_release(t);
+    if (!c) return interp_raise(I, &err), NULL;
+    int64_t shape[TENSOR_MAX_DIMS];
+    int nd;
+    int64_t outer = 1, len, inner = 1;
+    if (axis < 0) {
+        nd = 1;
+        len = tensor_numel(c);
+        shape[0] = len * reps;
+    } else {
+        nd = c->ndim;
+        memcpy(shape, c->shape, sizeof(int64_t) * (size_t)nd);
+        shape[axis] *= reps;
+        for (int d = 0; d < axis; d++) outer *= c->shape[d];
+        for (int d = axis + 1; d < nd; d++) inner *= c->shape[d];
+        len = c->shape[axis];
+    }
+    Tensor *out = tensor_zeros(c->dtype, nd, shape, &err);
+    int64_t o = 0;
+    for (int64_t a = 0; out && a < outer; a++)
+        for (int64_t j = 0; j < len; j++)
+            for (int64_t r = 0; r < reps; r++)
+                for (int64_t k = 0; k < inner; k++, o++) {
+                    int64_t src = (a * len + j) * inner + k;
+                    if (dtype_is_floating(c->dtype)) tensor_set(out, o, tensor_get(c, src));
+                    else tensor_store_int(out, o, tensor_get_int(c, src));
+                }
+    tensor_release(c);
+    return np_array_take(I, out, &err);
+}
+
+static Value *f_tile(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t reps[TENSOR_MAX_DIMS];
+    int nr;
+    if (shape_arg(I, argv[1], reps, &nr)) {
+        tensor_release(t);
+        return NULL;
+    }
+    int nd = t->ndim > nr ? t->ndim : nr;
+    int64_t src_shape[TENSOR_MAX_DIMS], rep[TENSOR_MAX_DIMS], shape[TENSOR_MAX_DIMS];
+    for (int d = 0; d < nd; d++) {
+        int ts = d - (nd - t->ndim), rs = d - (nd - nr);
+        src_shape[d] = ts >= 0 ? t->shape[ts] : 1;
+        rep[d] = rs >= 0 ? reps[rs] : 1;
+        shape[d] = src_shape[d] * rep[d];
+    }
+    Error err;
+    Tensor *c = np_copy(t, t->dtype, &err);
+    tensor_release(t);
+    Tensor *out = c ? tensor_zeros(c->dtype, nd, shape, &err) : NULL;
+    int64_t n = out ? tensor_numel(out) : 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t r = i, src = 0, mul = 1;
+        for (int d = nd - 1; d >= 0; d--) {
+            int64_t k = r % shape[d];
+            r /= shape[d];
+            src += (k % src_shape[d]) * mul;
+            mul *= src_shape[d];
+        }
+        if (dtype_is_floating(c->dtype)) tensor_set(out, i, tensor_get(c, src));
+        else tensor_store_int(out, i, tensor_get_int(c, src));
+    }
+    tensor_release(c);
+    return np_array_take(I, out, &err);
+}
+
+static Value *f_diag(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t k = 0;
+    if (argv[1] && op_index_value(I, argv[1], &k)) {
+        tensor_release(t);
+        return NULL;
+    }
+    Error err;
+    Tensor *out = NULL;
+    if (t->ndim == 1) {
+        int64_t n = t->shape[0] + (k < 0 ? -k : k), shape[2] = {n, n};
+        out = tensor_zeros(t->dtype, 2, shape, &err);
+        for (int64_t i = 0; out && i < t->shape[0]; i++) {
+            int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
+            int64_t src = t->offset + i * t->stride[0];
+            if (dtype_is_floating(t->dtype)) tensor_set(out, r * n + c, tensor_load(t, src));
+            else tensor_store_int(out, r * n + c, tensor_load_int(t, src));
+        }
+    } else if (t->ndim == 2) {
+        int64_t r0 = k >= 0 ? 0 : -k, c0 = k >= 0 ? k : 0;
+        int64_t n = t->shape[0] - r0 < t->shape[1] - c0 ? t->shape[0] - r0 : t->shape[1] - c0;
+        if (n < 0) n = 0;
+        out = tensor_zeros(t->dtype, 1, &n, &err);
+        for (int64_t i = 0; out && i < n; i++) {
+            int64_t src = t->offset + (r0 + i) * t->stride[0] + (c0 + i) * t->stride[1];
+            if (dtype_is_floating(t->dtype)) tensor_set(out, i, tensor_load(t, src));
+            else tensor_store_int(out, i, tensor_load_int(t, src));
+        }
+    } else {
+        tensor_release(t);
+        interp_error(I, ERR_VALUE, "Input must be 1- or 2-d.");
+        return NULL;
+    }
+    tensor_release(t);
+    return np_array_take(I, out, &err);
+}
+
+static Value *tri(Interp *I, Value **argv, bool upper) {
+    Tensor *t = arr_arg(I, argv[0]);
+    if (!t) return NULL;
+    int64_t k = 0;
+    if (argv[1] && op_index_value(I, argv[1], &k)) {
+        tensor_release(t);
+        return NULL;
+    }
+    if (t->ndim < 2) {
+        tensor_release(t);
+        interp_error(I, ERR_VALUE, "embedlab's numpy supports triu/tril of 2-d arrays");
+        return NULL;
+    }
+    Error err;
+    Tensor *out = np_copy(t, t->dtype, &err);
+    tensor_release(t);
+    if (!out) return interp_raise(I, &err), NULL;
+    int64_t rows = out->shape[out->ndim - 2], cols = out->shape[out->ndim - 1];
+    int64_t n = tensor_numel(out);
+    for (int64_t i = 0; i < n; i++) {
+        int64_t c = i % cols, r = (i / cols) % rows;
+        bool zero = upper ? c - r < k : c - r > k;
+        if (zero) tensor_set(out, i, 0);
+    }
+    return np_array_take(I, out, NULL);
+}
+static Value *f_triu(Interp *I, Value *self, Value **argv) { (void)self; return tri(I, argv, true); }
+static Value *f_tril(Interp *I, Value *self, Value **argv) { (void)self; return tri(I, argv, false); }
+
+static Value *f_trace(Interp *I, Value *self, Value **argv) {
+    Value *d = f_diag(I, self, argv);
+    if (!d) return NULL;
+    Value *r = call_method(I, d, "sum", NULL, 0, NULL, NULL, 0);
+    val_release(d);
+    return r;
+}
+
 /* ---- files ---- */
 
 static Value *f_save(Interp *I, Value *self, Value **argv) {
@@ -2546,6 +2732,13 @@ static const BuiltinSpec numpy_functions[] = {
     {"nonzero", f_nonzero, "(a)", "Return the indices of the elements that are non-zero."},
     {"outer", f_outer, "(a, b)", "Compute the outer product of two vectors."},
     {"unique", f_unique, "(ar, return_index=False, return_inverse=False, return_counts=False)", "Find the unique elements of an array."},
+    {"flip", f_flip, "(m, axis=None)", "Reverse the order of elements in an array along the given axis."},
+    {"repeat", f_repeat, "(a, repeats, axis=None)", "Repeat each element of an array after themselves."},
+    {"tile", f_tile, "(A, reps)", "Construct an array by repeating A the number of times given by reps."},
+    {"diag", f_diag, "(v, k=0)", "Extract a diagonal or construct a diagonal array."},
+    {"trace", f_trace, "(a, offset=0)", "Return the sum along diagonals of the array."},
+    {"triu", f_triu, "(m, k=0)", "Upper triangle of an array."},
+    {"tril", f_tril, "(m, k=0)", "Lower triangle of an array."},
     {"save", f_save, "(file, arr)", "Save an array to a binary file in NumPy ``.npy`` format."},
     {"load", f_load, "(file)", "Load an array from a ``.npy`` file."},
     {"set_printoptions", f_set_printoptions, "(precision=None, threshold=None, edgeitems=None, linewidth=None, suppress=None, sign=None, floatmode=None)", "Set printing options."},
@@ -2602,7 +2795,8 @@ const ModuleDef module_def_numpy = {
     "sum, mean, std, var, min, max, argmax, argmin, prod, cumsum, any, all, argsort, sort;\n"
     "dot, matmul, linalg.norm; sqrt, exp, log, abs, tanh, maximum, minimum, clip, where,\n"
     "round; median, percentile, quantile, unique, bincount, count_nonzero, nonzero, outer;\n"
-    "concatenate, stack, vstack, hstack; allclose, isclose, array_equal.\n"
+    "concatenate, stack, vstack, hstack, flip, repeat, tile, diag, trace, triu, tril;\n"
+    "allclose, isclose, array_equal.\n"
     "Files and printing: save, load (.npy); repr/str exactly as NumPy 1.24; set_printoptions.\n"
     "np.random: the legacy RandomState, bit-exact (seed, rand, randn, randint, random,\n"
     "normal, uniform, choice, permutation, shuffle, RandomState).\n"
