@@ -212,7 +212,28 @@ int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *
     int nopen = 0;
     for (; nopen < (o->amsgrad ? 5 : 4); nopen++)
         if ((rc = arr_open(opened[nopen], srcs[nopen], err)) != ERR_OK) break;
-    if (rc == ERR_OK) {
+    if (rc == ERR_OK && f32 && p.f && g.f && m.f && v.f && !o->amsgrad) {
+        /* float32 (the usual case): the same operations in float. Each double operation
+         * above on float operands, rounded to float, gives the float operation's bits
+         * (+ - * / sqrt: double rounding is innocuous), so this loop is bit-identical. */
+        int64_t n = tensor_numel(param);
+        float fb1 = (float)b1, fb2 = (float)b2, fa1 = (float)a1, fa2 = (float)a2;
+        float fwd = (float)wd, feps = (float)eps, fvalue = (float)value, fdecay = (float)decay;
+        float fbc2 = (float)bc2_sqrt;
+        bool decay_wd = !o->decoupled && o->weight_decay != 0;
+        for (int64_t i = 0; i < n; i++) {
+            float x = p.f[i], d = g.f[i];
+            if (o->maximize) d = -d;
+            if (o->decoupled) x = x * fdecay;
+            else if (decay_wd) d = fmaf(x, fwd, d);
+            float mi = fmaf(d, fa1, m.f[i] * fb1);
+            float vi = fmaf(fa2 * d, d, v.f[i] * fb2);
+            m.f[i] = mi;
+            v.f[i] = vi;
+            float denom = sqrtf(vi) / fbc2 + feps;
+            p.f[i] = x + (fvalue * mi) / denom;
+        }
+    } else if (rc == ERR_OK) {
         int64_t n = tensor_numel(param);
         for (int64_t i = 0; i < n; i++) {
             double x = ld(&p, i), d = ld(&g, i);
