@@ -558,7 +558,8 @@ static void collect(const Printer *P, int axis, int64_t off, int64_t *offs, int6
         return;
     }
     int64_t len = a->shape[axis], e = P->opt->edgeitems;
-    bool summ = P->summarize && 2 * e < len;
+    /* NumPy keeps a[:e] and a[-e:]; with e == 0, a[-0:] is the whole axis */
+    bool summ = P->summarize && 2 * e < len && e > 0;
     for (int64_t i = 0; i < len; i++) {
         if (summ && i == e) i = len - e;
         collect(P, axis + 1, off + i * a->stride[axis], offs, n);
@@ -603,8 +604,8 @@ static int setup_format(Printer *P, Error *err) {
     ef->zero_d = a->ndim == 0;
     int64_t cap = 1;
     for (int d = 0; d < a->ndim; d++) {
-        int64_t len = a->shape[d];
-        cap *= (P->summarize && len > 2 * P->opt->edgeitems) ? 2 * P->opt->edgeitems : len;
+        int64_t len = a->shape[d], e = P->opt->edgeitems;
+        cap *= (P->summarize && len > 2 * e && e > 0) ? 2 * e : len;
     }
     int64_t *offs = mem_alloc((size_t)(cap > 0 ? cap : 1) * sizeof *offs, err);
     if (!offs) return ERR_MEMORY;

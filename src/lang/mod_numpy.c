@@ -1301,6 +1301,8 @@ static Value *quantile_impl(Interp *I, Value *arr, Value *qv, double scale) {
     Error err;
     Tensor *out = tensor_zeros(DTYPE_FLOAT64, q->ndim, q->shape, &err);
     int rc = out ? 0 : interp_raise(I, &err);
+    if (!rc && n == 0)
+        rc = interp_error(I, ERR_INDEX, "cannot do a non-empty take from an empty axes.");
     for (int64_t i = 0; !rc && i < tensor_numel(q); i++) {
         double qq = tensor_get(q, i) / scale;
         if (!(qq >= 0 && qq <= 1)) {
@@ -1826,6 +1828,7 @@ static Value *f_save(Interp *I, Value *self, Value **argv) {
                      val_type_name(argv[0]));
         return NULL;
     }
+    if (interp_file_access(I, val_str_data(argv[0]))) return NULL;
     Tensor *t = arr_arg(I, argv[1]);
     if (!t) return NULL;
     StrBuf path = SB_INIT;
@@ -1849,6 +1852,7 @@ static Value *f_load(Interp *I, Value *self, Value **argv) {
                      val_type_name(argv[0]));
         return NULL;
     }
+    if (interp_file_access(I, val_str_data(argv[0]))) return NULL;
     Error err;
     return np_array_take(I, npy_load(val_str_data(argv[0]), &err), &err);
 }
