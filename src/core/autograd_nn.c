@@ -194,9 +194,15 @@ static Tensor *bag_dense_sum_mean(const Tensor *gc, const Tensor *indices, const
             }
             if (source < 0 || source >= gc->shape[0]) continue; /* in no bag */
             double a = rnd(scale, f32);
-            for (int64_t e = 0; e < d; e++) {
-                double y = tensor_get(gw, index * d + e), x = tensor_get(gc, source * d + e);
-                tensor_set(gw, index * d + e, f32 ? (double)fmaf((float)a, (float)x, (float)y) : fma(a, x, y));
+            /* gw: fresh and contiguous; gc: contiguous (both of gc's dtype) */
+            if (f32) {
+                float *wp = (float *)gw->storage->data + index * d, af = (float)a;
+                const float *xp = (const float *)gc->storage->data + gc->offset + source * d;
+                for (int64_t e = 0; e < d; e++) wp[e] = fmaf(af, xp[e], wp[e]);
+            } else {
+                double *wp = (double *)gw->storage->data + index * d;
+                const double *xp = (const double *)gc->storage->data + gc->offset + source * d;
+                for (int64_t e = 0; e < d; e++) wp[e] = fma(a, xp[e], wp[e]);
             }
         }
     }

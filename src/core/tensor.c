@@ -952,7 +952,25 @@ int tensor_copy_(Tensor *dst, const Tensor *src, Error *err) {
 int tensor_fill_(Tensor *t, double value, Error *err) {
     (void)err;
     int64_t n = tensor_numel(t);
-    for (int64_t i = 0; i < n; i++) tensor_set(t, i, value);
+    if (tensor_is_contiguous(t) && n > 0) {
+        /* one conversion of the value (as tensor_store's), then plain stores */
+        tensor_store(t, t->offset, value);
+        size_t es = dtype_size(t->dtype);
+        char *base = (char *)t->storage->data + (size_t)t->offset * es;
+        if (es == 4) {
+            uint32_t v;
+            memcpy(&v, base, 4);
+            for (int64_t i = 1; i < n; i++) ((uint32_t *)(void *)base)[i] = v;
+        } else if (es == 8) {
+            uint64_t v;
+            memcpy(&v, base, 8);
+            for (int64_t i = 1; i < n; i++) ((uint64_t *)(void *)base)[i] = v;
+        } else {
+            memset(base + 1, base[0], (size_t)n - 1);
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) tensor_set(t, i, value);
+    }
     tensor_bump_version(t);
     return ERR_OK;
 }
