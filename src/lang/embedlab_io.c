@@ -84,7 +84,7 @@ static Value *e_save(Interp *I, Value *self, Value **argv) {
     static const char fn[] = "save";
     Value *obj = argv[0];
     const char *path = embedlab_arg_str(I, argv[1], fn, "path");
-    if (!path) return NULL;
+    if (!path || interp_file_access(I, path)) return NULL;
     Saved s;
     memset(&s, 0, sizeof s);
     Value *hold = NULL;
@@ -193,7 +193,7 @@ static Value *vocab_from_json(Interp *I, const char *text) {
 static Value *e_load(Interp *I, Value *self, Value **argv) {
     (void)self;
     const char *path = embedlab_arg_str(I, argv[0], "load", "path");
-    if (!path) return NULL;
+    if (!path || interp_file_access(I, path)) return NULL;
     StFile f;
     Error err;
     if (st_load(path, &f, &err)) return interp_raise(I, &err), NULL;
@@ -241,7 +241,7 @@ static Value *e_save_npy(Interp *I, Value *self, Value **argv) {
     (void)self;
     Tensor *t = arg_tensor(I, argv[0], "save_npy", "tensor", 1);
     const char *path = t ? embedlab_arg_str(I, argv[1], "save_npy", "path") : NULL;
-    if (!path) return NULL;
+    if (!path || interp_file_access(I, path)) return NULL;
     Error err;
     if (npy_save(path, t, &err)) return interp_raise(I, &err), NULL;
     return val_none(I);
@@ -251,7 +251,7 @@ static Value *e_save_npy(Interp *I, Value *self, Value **argv) {
 static Value *e_load_npy(Interp *I, Value *self, Value **argv) {
     (void)self;
     const char *path = embedlab_arg_str(I, argv[0], "load_npy", "path");
-    if (!path) return NULL;
+    if (!path || interp_file_access(I, path)) return NULL;
     Error err;
     Tensor *t = npy_load(path, &err);
     return tensor_value_take(I, t, &err);

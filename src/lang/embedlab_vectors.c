@@ -422,6 +422,10 @@ static Value *run_load(Interp *I, LoadArgs *a, const char *fn) {
             a->o.gen = ts->generator;
         }
     }
+    if (interp_file_access(I, a->path)) {
+        wt_free(&own);
+        return NULL;
+    }
     Progress p = {I, now_seconds(), isatty(STDERR_FILENO) == 1, false, 0, ""};
     const char *base = strrchr(a->path, '/');
     snprintf(p.label, sizeof p.label, "loading %.40s", base ? base + 1 : a->path);
@@ -590,6 +594,7 @@ static Value *e_save_word2vec(Interp *I, Value *self, Value **argv) {
         }
         words[r] = wt_word(ws.words, ws.row_word[r], &lens[r]);
     }
+    if (!rc && interp_file_access(I, path)) rc = -1;
     if (!rc && vec_save_word2vec(path, ws.matrix, words, lens, ws.rows, binary, &err))
         rc = interp_raise(I, &err);
     mem_free((void *)words);

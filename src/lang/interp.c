@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fileio.h"
 #include "core/mem.h"
 #include "lang/callable.h"
 #include "lang/torch_state.h"
@@ -74,6 +75,15 @@ void interp_free(Interp *I) {
     }
     mem_free(I->heap_types);
     mem_free(I);
+}
+
+int interp_file_access(Interp *I, const char *path) {
+    if (!I->files_denied) return 0;
+    char shown[512];
+    fio_repr_path(path, shown, sizeof shown);
+    interp_error(I, ERR_PERMISSION, "[Errno 13] Permission denied: %s", shown);
+    interp_hint(I, "this embedlab session has no file access");
+    return -1;
 }
 
 int interp_adopt_class(Interp *I, Value *cls, ValueType *heap) {

@@ -65,6 +65,10 @@ struct Interp {
 
 enum { INTERP_INPUT_OK = 0, INTERP_INPUT_EOF, INTERP_INPUT_INTERRUPTED, INTERP_INPUT_UNSUPPORTED };
 
+/* Before the language touches a file: -1 with PermissionError when the session has no
+ * file access (SessionConfig.no_files), else 0. */
+int interp_file_access(Interp *I, const char *path);
+
 /* Keeps the class object `cls` and its instance type `heap` until interp_free. */
 int interp_adopt_class(Interp *I, Value *cls, ValueType *heap);
 

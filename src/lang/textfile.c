@@ -584,13 +584,7 @@ Value *textfile_open(Interp *I, Value *self, Value **argv) {
         return NULL;
     }
     const char *path = val_str_data(file);
-    if (I->files_denied) {
-        char shown[512];
-        fio_repr_path(path, shown, sizeof shown);
-        interp_error(I, ERR_PERMISSION, "[Errno 13] Permission denied: %s", shown);
-        interp_hint(I, "this embedlab session has no file access");
-        return NULL;
-    }
+    if (interp_file_access(I, path)) return NULL;
     if (strlen(path) != val_str_len(file)) {
         interp_error(I, ERR_VALUE, "embedded null character");
         return NULL;

@@ -239,6 +239,19 @@ static void test_session_no_files_refuses_open(void **state) {
     assert_string_equal(c.last_line,
                         "PermissionError: [Errno 13] Permission denied: "
                         "'/tmp/embedlab-no-files.txt'");
+    /* Every way the language reaches files is refused, not just open(). */
+    const char *const writers[] = {
+        "import torch, embedlab\nembedlab.save_npy(torch.zeros(1), '/tmp/embedlab-no-files.npy')\n",
+        "import embedlab\nembedlab.load_npy('/tmp/embedlab-no-files.npy')\n",
+        "import embedlab\nembedlab.load('/tmp/embedlab-no-files.safetensors')\n",
+        "import embedlab\nembedlab.load_vectors('/tmp/embedlab-no-files.txt')\n",
+        "import numpy as np\nnp.save('/tmp/embedlab-no-files', np.zeros(1))\n",
+        "import numpy as np\nnp.load('/tmp/embedlab-no-files.npy')\n",
+    };
+    for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++) {
+        assert_int_equal(run(s, writers[i], &c), SESSION_ERROR);
+        assert_string_equal(c.ename, "PermissionError");
+    }
     session_free(s);
 }
 
