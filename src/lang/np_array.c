@@ -456,12 +456,18 @@ static int setitem_array(Interp *I, Value *self, Value *key, Value *value) {
                 Tensor *dst = make_view(t, t->ndim - idx->ndim, t->shape + idx->ndim,
                                         t->stride + idx->ndim, off, &err);
                 Tensor *s = src;
-                if (dst && src->ndim > 0) {
+                /* values beyond a selected slot's dims run over the selections */
+                if (dst && src->ndim > t->ndim - idx->ndim) {
                     if (!c) c = np_copy(src, src->dtype, &err);
-                    s = c ? make_view(c, c->ndim - 1, c->shape + 1, c->stride + 1,
-                                      (pos % (c->shape[0] ? c->shape[0] : 1)) * c->stride[0], &err)
-                          : NULL;
-                    if (c && src->shape[0] == 1) s->offset = 0;
+                    int64_t k = c && c->shape[0] == 1 ? 0 : pos;
+                    s = c && k < c->shape[0]
+                            ? make_view(c, c->ndim - 1, c->shape + 1, c->stride + 1, k * c->stride[0], &err)
+                            : NULL;
+                    if (c && !s && k >= c->shape[0])
+                        err_set(&err, ERR_VALUE, "NumPy boolean array indexing assignment cannot "
+                                                 "assign %lld input values to the %lld output values "
+                                                 "where the mask is true",
+                                (long long)c->shape[0], (long long)(pos + 1));
                 }
                 if (!dst || !s || np_assign(dst, s, &err)) rc = interp_raise(I, &err);
                 if (s != src) tensor_release(s);
