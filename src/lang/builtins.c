@@ -22,6 +22,7 @@
 #include "lang/ops.h"
 #include "lang/set.h"
 #include "lang/textfile.h"
+#include "lang/torch_value.h"
 #include "lang/unicode.h"
 
 /* ---- conversions ---- */
@@ -439,7 +440,8 @@ static Value *bi_abs(Interp *I, Value *self, Value **argv) {
         return val_int(I, x < 0 ? -x : x);
     }
     if (val_is(v, &type_float)) return val_float(I, fabs(val_as_float(v)));
-    Value *method = op_getattr_opt(I, v, "abs");
+    /* Python's protocol is __abs__ (user classes, NumPy arrays); tensors spell it abs. */
+    Value *method = op_getattr_opt(I, v, val_is_tensor(v) ? "abs" : "__abs__");
     if (method) {
         Value *r = call_value(I, method, NULL, 0);
         val_release(method);

@@ -116,7 +116,7 @@ static const ModuleDef *const registry[] = {
 
 const char *module_available_names(void) {
     return "torch, torch.nn, torch.nn.functional, torch.nn.init, torch.optim, math, typing, "
-           "transformers, embedlab";
+           "numpy, transformers, embedlab";
 }
 
 static const ModuleDef *find_def(const char *name) {

@@ -785,11 +785,6 @@ static Value *getattr_array(Interp *I, Value *self, const char *name) {
         if (is_scalar_type(self->type)) return val_retain(self);
         return np_array_take(I, make_view(t, t->ndim, shape, stride, t->offset, &err), &err);
     }
-    if (strcmp(name, "abs") == 0) {
-        /* the abs() builtin looks up "abs"; NumPy arrays spell it __abs__ */
-        const BuiltinSpec *spec = builtin_find(ndarray_methods, "__abs__");
-        return spec ? builtin_new(I, spec, "ndarray", self) : NULL;
-    }
     if (strcmp(name, "strides") == 0) {
         Value *tup = val_tuple_new(I, t->ndim);
         if (!tup) return NULL;
