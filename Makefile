@@ -9,6 +9,7 @@
 #   make fuzz       build the libFuzzer harnesses (clang); FUZZ_SECONDS=N also runs each
 #   make test-valgrind       the in-process suites under valgrind memcheck
 #   make fault-inject SANITIZE=address,undefined   allocation failures across the goldens
+#   make kernel-load         the kernel under load (scripts/kernel_load.py, ~1 min)
 #   make bench      every benchmark against PyTorch on this machine (bench/all.sh)
 
 PREFIX   ?= /usr/local
@@ -67,7 +68,7 @@ LIBKERNEL := $(B)/libkernel.a
 PROGRAMS := $(B)/embedlab $(if $(wildcard kernel/main.c),$(B)/embedlab-kernel)
 
 .PHONY: all run test check unit goldens install uninstall clean lint fuzz fuzz-run deps \
-        build-tests bench test-valgrind fault-inject notebooks lesson-transcripts
+        build-tests bench test-valgrind fault-inject kernel-load notebooks lesson-transcripts
 all: $(PROGRAMS)
 
 # Keep intermediate objects (test objects are made by a chain of pattern rules).
@@ -195,6 +196,10 @@ test-valgrind: all build-tests
 FI_POINTS ?= 32
 fault-inject: $(B)/fuzz/faultinject
 	$(B)/fuzz/faultinject -m $(FI_POINTS) -v tests/golden/*.test
+
+# The kernel under load: concurrent clients, forged messages, heartbeat, interrupts.
+kernel-load: all
+	@EMBEDLAB_BUILD=$(B) /usr/bin/python3 scripts/kernel_load.py
 
 # Every benchmark against PyTorch 1.13 on this machine, in one run (bench/all.sh).
 bench: all
