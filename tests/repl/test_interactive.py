@@ -265,7 +265,8 @@ def test_input_reads_a_line_and_ctrl_c_interrupts_it(sb):
     out = r.expect(">>> ")
     assert "KeyboardInterrupt" in out, out
     assert r.run("print('still here')") == "still here\n"
-    r.send("input()\r")
+    r.send("input('last' + '? ')\r")
+    r.expect("last\\? ")  # readline owns the terminal now: Ctrl-D reaches it
     r.eof()
     out = r.expect(">>> ")
     assert "EOFError: EOF when reading a line" in out, out
