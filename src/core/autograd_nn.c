@@ -30,22 +30,27 @@ static Tensor *embedding_sparse_grad(const Tensor *g, const Tensor *indices, int
     for (int64_t i = 0; i < n; i++) keep += tensor_get_int(indices, i) != pad;
     int64_t ishape[2] = {1, keep}, vshape[2] = {keep, d};
     Tensor *idx = tensor_zeros(DTYPE_INT64, 2, ishape, err);
-    Tensor *vals = idx ? tensor_zeros(g->dtype, 2, vshape, err) : NULL;
-    Tensor *gc = vals ? tensor_contiguous(g, err) : NULL;
-    if (!gc) {
+    Tensor *gc = idx ? tensor_contiguous(g, err) : NULL;
+    /* Every row kept and gc a fresh copy (g itself was not contiguous, as the expanded
+     * gradient of sum()): the values are gc, viewed [n, d] (torch's reshape copies once
+     * too). Otherwise a fresh [keep, d] tensor of the kept rows. */
+    bool alias = gc && keep == n && gc != g;
+    Tensor *vals = !gc ? NULL : alias ? tensor_view(gc, 2, vshape, err)
+                                      : tensor_zeros(g->dtype, 2, vshape, err);
+    if (!vals) {
         tensor_release(idx);
-        tensor_release(vals);
+        tensor_release(gc);
         return NULL;
     }
     int64_t k = 0;
-    size_t es = dtype_size(g->dtype); /* vals: fresh, contiguous, g's dtype, as gc */
-    char *vp = (char *)vals->storage->data;
+    size_t es = dtype_size(g->dtype); /* vals: contiguous, g's dtype, as gc */
+    char *vp = (char *)vals->storage->data + (size_t)vals->offset * es;
     const char *gp = (const char *)gc->storage->data + (size_t)gc->offset * es;
     for (int64_t i = 0; i < n; i++) {
         int64_t row = tensor_get_int(indices, i);
         if (row == pad) continue;
         tensor_store_int(idx, k, row);
-        memcpy(vp + (size_t)(k * d) * es, gp + (size_t)(i * d) * es, (size_t)d * es);
+        if (!alias) memcpy(vp + (size_t)(k * d) * es, gp + (size_t)(i * d) * es, (size_t)d * es);
         k++;
     }
     int64_t wshape[2] = {num_weights, d};
