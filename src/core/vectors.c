@@ -753,15 +753,19 @@ static int allocate(Loader *L, int64_t rows, Error *err) {
     VecLoad *out = L->out;
     if (L->o->want) {
         rows = L->o->want_rows;
-        out->found = mem_calloc(rows > 0 ? (size_t)rows : 1, 1, err);
-        L->row = mem_alloc((size_t)L->dim * sizeof(float), err);
-        if (!out->found || !L->row) return ERR_MEMORY;
     } else if (L->o->limit >= 0 && rows > L->o->limit) {
         rows = L->o->limit;
     }
+    /* The matrix first: the tensor budget refuses a header's absurd dimension before the
+     * row buffer below would ask malloc for it. */
     int64_t shape[2] = {rows, L->dim};
     out->vectors = tensor_zeros(DTYPE_FLOAT32, 2, shape, err);
     if (!out->vectors) return err->code;
+    if (L->o->want) {
+        out->found = mem_calloc(rows > 0 ? (size_t)rows : 1, 1, err);
+        L->row = mem_alloc((size_t)L->dim * sizeof(float), err);
+        if (!out->found || !L->row) return ERR_MEMORY;
+    }
     L->cap_rows = rows;
     L->data = (float *)out->vectors->storage->data;
     if (L->o->want && L->o->init_random && rows > 0) {
