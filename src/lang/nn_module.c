@@ -622,11 +622,19 @@ static int load_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) {
             if (*prefix) sb_appendf(&name, "%s.", prefix);
             sb_append(&name, val_str_data(d->entries[i].key));
             Value *src = val_dict_get_str(I, c->state, sb_str(&name));
+            if (!src && (interp_has_error(I) || name.failed)) { /* out of memory */
+                sb_free(&name);
+                if (!interp_has_error(I)) interp_error(I, ERR_MEMORY, "out of memory");
+                return -1;
+            }
             if (!src) {
                 sb_appendf(&c->missing, "%s\"%s\"", c->nmissing ? ", " : "", sb_str(&name));
                 c->nmissing++;
             } else {
-                val_dict_set_str(I, c->used, sb_str(&name), I->true_value);
+                if (val_dict_set_str(I, c->used, sb_str(&name), I->true_value)) {
+                    sb_free(&name);
+                    return -1;
+                }
                 Tensor *dst = tensor_of(target);
                 if (!val_is_tensor(src)) {
                     sb_appendf(&c->mismatch,
@@ -724,9 +732,15 @@ static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
     DictValue *d = (DictValue *)state;
     StrBuf unexpected_text = SB_INIT;
     int nunexpected = 0;
+    if (!missing || !unexpected) rc = -1; /* out of memory (the error is set) */
     for (int64_t i = 0; rc == 0 && d && i < d->used; i++) {
         Value *key = d->entries[i].key;
-        if (!key || val_dict_get(I, c.used, key)) continue;
+        if (!key) continue;
+        if (val_dict_get(I, c.used, key)) continue;
+        if (interp_has_error(I)) { /* the lookup failed: not an unexpected key */
+            rc = -1;
+            break;
+        }
         if (val_list_append(I, unexpected, key)) rc = -1;
         if (val_is_str(key))
             sb_appendf(&unexpected_text, "%s\"%s\"", nunexpected ? ", " : "", val_str_data(key));
