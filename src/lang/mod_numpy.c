@@ -1507,17 +1507,21 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
         int64_t m = 0;
         Tensor *first = tensor_zeros(DTYPE_INT64, 1, &n, &err), *inv = tensor_zeros(DTYPE_INT64, 1, &n, &err),
                *cnt = tensor_zeros(DTYPE_INT64, 1, &n, &err);
-        for (int64_t i = 0; first && inv && cnt && i < n; i++) {
+        bool appended = uniq != NULL;
+        for (int64_t i = 0; appended && first && inv && cnt && i < n; i++) {
             Value *cur = items[order[i]];
             if (i == 0 || strcmp(val_str_data(items[order[i - 1]]), val_str_data(cur)) != 0) {
-                val_list_append(I, uniq, cur);
+                if (val_list_append(I, uniq, cur)) {
+                    appended = false; /* out of memory (the error is set) */
+                    break;
+                }
                 tensor_store_int(first, m, order[i]);
                 m++;
             }
             tensor_store_int(inv, order[i], m - 1);
             tensor_store_int(cnt, m - 1, tensor_get_int(cnt, m - 1) + 1);
         }
-        Value *u = np_str_array_from(I, uniq, -1);
+        Value *u = appended ? np_str_array_from(I, uniq, -1) : NULL;
         val_release(uniq);
         val_release(all);
         val_release(words);
@@ -1540,6 +1544,13 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
             return u;
         }
         Value *tup = val_tuple_new(I, k);
+        if (!tup) {
+            val_release(u);
+            tensor_release(first);
+            tensor_release(inv);
+            tensor_release(cnt);
+            return NULL;
+        }
         int pos = 0;
         ((ListValue *)tup)->items[pos++] = u;
         if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
@@ -1548,6 +1559,16 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
         tensor_release(first);
         tensor_release(inv);
         tensor_release(cnt);
+        bool failed = false; /* an np_array_take above ran out of memory (its error is set) */
+        for (int i = 0; i < pos; i++)
+            if (!((ListValue *)tup)->items[i]) {
+                ((ListValue *)tup)->items[i] = val_retain(I->none);
+                failed = true;
+            }
+        if (failed) {
+            val_release(tup);
+            return NULL;
+        }
         return tup;
     }
     t = arr_arg(I, argv[0]);

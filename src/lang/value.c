@@ -459,7 +459,10 @@ Value *val_torch_size_new(Interp *I, int ndim, const int64_t *shape) {
 }
 
 int val_list_append_take(Interp *I, Value *list, Value *item) {
-    if (!item) return -1; /* a constructor that failed (its error is set): append(make()) */
+    if (!item || !list) { /* a constructor that failed (its error is set): append(make()) */
+        val_release(item);
+        return -1;
+    }
     ListValue *l = (ListValue *)list;
     if (l->count == l->cap) {
         int64_t cap = l->cap ? l->cap * 2 : 8;
