@@ -368,7 +368,10 @@ static const TypeEntry builtin_types[] = {
     {&type_bool, construct_bool},   {&type_list, construct_list},   {&type_tuple, construct_tuple},
     {&type_dict, construct_dict},   {&type_range, construct_range}, {&type_type, construct_type},
     {&type_slice, construct_slice}, {&type_object, construct_object},
-    {&type_set, set_construct},     {NULL, NULL},
+    {&type_set, set_construct},     {&type_property, property_construct},
+    {&type_staticmethod, staticmethod_construct},
+    {&type_classmethod, classmethod_construct},
+    {NULL, NULL},
 };
 
 /* ---- output ---- */

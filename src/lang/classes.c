@@ -159,7 +159,8 @@ static Value *getattr_instance(Interp *I, Value *self, const char *name) {
     }
     Value *attr = class_lookup(I, self->type, name);
     if (attr) {
-        if (val_is(attr, &type_function)) return bound_method_new(I, attr, self);
+        if (attr->type->descr_get)
+            return attr->type->descr_get(I, attr, self, self->type->heap_class);
         return val_retain(attr);
     }
     if (nn) {
@@ -188,6 +189,8 @@ static Value *getattr_instance(Interp *I, Value *self, const char *name) {
 }
 
 static int setattr_instance(Interp *I, Value *self, const char *name, Value *value) {
+    Value *descr = class_lookup(I, self->type, name);
+    if (descr && descr->type->descr_set) return descr->type->descr_set(I, descr, self, value);
     Value *setter = class_lookup(I, self->type, "__setattr__");
     if (setter) {
         Value *key = val_str(I, name);
@@ -488,6 +491,234 @@ static Value *unary_instance(Interp *I, PyUnary op, Value *self) {
     return NULL;
 }
 
+/* ---- property, staticmethod, classmethod ---- */
+
+typedef struct PropertyValue {
+    Value base;
+    Value *fget, *fset, *fdel, *doc; /* owned; NULL when absent */
+    char *name;                      /* the attribute it was found under, for messages */
+} PropertyValue;
+
+static void destroy_property(Value *v);
+
+static void clear_property(Value *v) {
+    PropertyValue *p = (PropertyValue *)v;
+    Value *held[4] = {p->fget, p->fset, p->fdel, p->doc};
+    p->fget = p->fset = p->fdel = p->doc = NULL;
+    for (int i = 0; i < 4; i++) val_release(held[i]);
+}
+
+/* "property 'x'" (the name the class stored it under, as __set_name__ records it) or
+ * "property" for one never stored in a class body — CPython 3.11's wording. */
+static const char *property_name(PropertyValue *p, Interp *I, StrBuf *buf) {
+    (void)I;
+    if (p->name) sb_appendf(buf, "property '%s'", p->name);
+    else sb_append(buf, "property");
+    return sb_str(buf);
+}
+
+/* __set_name__: a property learns the attribute name of the class body that holds it. */
+static int name_properties(Interp *I, Value *dict) {
+    DictValue *d = (DictValue *)dict;
+    for (int64_t i = 0; i < d->used; i++) {
+        Value *v = d->entries[i].value;
+        if (!d->entries[i].key || !v || !val_is(v, &type_property)) continue;
+        PropertyValue *p = (PropertyValue *)v;
+        if (p->name) continue;
+        p->name = mem_strdup(val_str_data(d->entries[i].key), &I->error);
+        if (!p->name) return -1;
+    }
+    return 0;
+}
+
+static Value *property_get(Interp *I, Value *self, Value *instance, Value *owner) {
+    (void)owner;
+    PropertyValue *p = (PropertyValue *)self;
+    if (!instance) return val_retain(self);
+    if (!p->fget) {
+        StrBuf name = SB_INIT;
+        interp_error(I, ERR_ATTRIBUTE, "%s of '%s' object has no getter",
+                     property_name(p, I, &name), instance->type->name);
+        sb_free(&name);
+        return NULL;
+    }
+    return call_value(I, p->fget, &instance, 1);
+}
+
+static int property_set(Interp *I, Value *self, Value *instance, Value *value) {
+    PropertyValue *p = (PropertyValue *)self;
+    if (!p->fset) {
+        StrBuf name = SB_INIT;
+        int rc = interp_error(I, ERR_ATTRIBUTE, "%s of '%s' object has no setter",
+                              property_name(p, I, &name), instance->type->name);
+        sb_free(&name);
+        return rc;
+    }
+    Value *args[2] = {instance, value};
+    Value *r = call_value(I, p->fset, args, 2);
+    val_release(r);
+    return r ? 0 : -1;
+}
+
+static Value *make_property(Interp *I, Value *fget, Value *fset, Value *fdel, Value *doc);
+
+/* prop.setter(f) / prop.getter(f): a copy with that accessor replaced. */
+static Value *property_setter(Interp *I, Value *self, Value **argv) {
+    PropertyValue *p = (PropertyValue *)self;
+    return make_property(I, p->fget, argv[0], p->fdel, p->doc);
+}
+
+static Value *property_getter(Interp *I, Value *self, Value **argv) {
+    PropertyValue *p = (PropertyValue *)self;
+    return make_property(I, argv[0], p->fset, p->fdel, p->doc);
+}
+
+static const BuiltinSpec property_methods[] = {
+    {"setter", property_setter, "(fset, /)", "A copy of the property with a setter."},
+    {"getter", property_getter, "(fget, /)", "A copy of the property with a getter."},
+    {NULL, NULL, NULL, NULL},
+};
+
+static Value *getattr_property(Interp *I, Value *self, const char *name) {
+    PropertyValue *p = (PropertyValue *)self;
+    Value *v = strcmp(name, "fget") == 0   ? p->fget
+               : strcmp(name, "fset") == 0 ? p->fset
+               : strcmp(name, "fdel") == 0 ? p->fdel
+               : strcmp(name, "__doc__") == 0 ? p->doc
+                                              : (Value *)-1;
+    if (v == (Value *)-1) return NULL;
+    return v ? val_retain(v) : val_none(I);
+}
+
+static int repr_property(Interp *I, Value *self, StrBuf *out) {
+    (void)I;
+    sb_appendf(out, "<property object at %p>", (void *)self);
+    return 0;
+}
+
+static void destroy_property(Value *v) {
+    clear_property(v);
+    mem_free(((PropertyValue *)v)->name);
+}
+
+const ValueType type_property = {.name = "property",
+                                 .destroy = destroy_property,
+                                 .clear = clear_property,
+                                 .repr = repr_property,
+                                 .getattr = getattr_property,
+                                 .methods = property_methods,
+                                 .descr_get = property_get,
+                                 .descr_set = property_set,
+                                 .init_signature = "(fget=None, fset=None, fdel=None, doc=None)",
+                                 .doc = "Property attribute: fget computes it, fset assigns it."};
+
+static Value *make_property(Interp *I, Value *fget, Value *fset, Value *fdel, Value *doc) {
+    PropertyValue *p = (PropertyValue *)val_alloc(I, &type_property, sizeof *p);
+    if (!p) return NULL;
+    p->fget = fget && !val_is_none(fget) ? val_retain(fget) : NULL;
+    p->fset = fset && !val_is_none(fset) ? val_retain(fset) : NULL;
+    p->fdel = fdel && !val_is_none(fdel) ? val_retain(fdel) : NULL;
+    if (doc && !val_is_none(doc)) p->doc = val_retain(doc);
+    else if (p->fget) p->doc = op_getattr_opt(I, p->fget, "__doc__");
+    interp_clear_error(I);
+    return (Value *)p;
+}
+
+Value *property_construct(Interp *I, CallArgs *args) {
+    static const char *const names[4] = {"fget", "fset", "fdel", "doc"};
+    Value *slots[4] = {NULL, NULL, NULL, NULL};
+    if (args->nargs > 4) {
+        interp_error(I, ERR_TYPE, "property() takes at most 4 arguments (%lld given)",
+                     (long long)args->nargs);
+        return NULL;
+    }
+    for (int64_t i = 0; i < args->nargs; i++) slots[i] = args->args[i];
+    for (int64_t k = 0; k < args->nkw; k++) {
+        int i = 0;
+        while (i < 4 && strcmp(names[i], args->kwnames[k]) != 0) i++;
+        if (i == 4) {
+            interp_error(I, ERR_TYPE, "property() got an unexpected keyword argument '%s'",
+                         args->kwnames[k]);
+            return NULL;
+        }
+        slots[i] = args->kwvalues[k];
+    }
+    return make_property(I, slots[0], slots[1], slots[2], slots[3]);
+}
+
+/* staticmethod(f) and classmethod(f): wrappers that bind nothing, or the class. */
+typedef struct MethodWrapper {
+    Value base;
+    Value *func; /* owned */
+} MethodWrapper;
+
+static void clear_wrapper(Value *v) {
+    MethodWrapper *w = (MethodWrapper *)v;
+    Value *f = w->func;
+    w->func = NULL;
+    val_release(f);
+}
+
+static Value *static_get(Interp *I, Value *self, Value *instance, Value *owner) {
+    (void)I, (void)instance, (void)owner;
+    return val_retain(((MethodWrapper *)self)->func);
+}
+
+static Value *class_get(Interp *I, Value *self, Value *instance, Value *owner) {
+    if (!owner && instance) owner = instance->type->heap_class;
+    return bound_method_new(I, ((MethodWrapper *)self)->func, owner);
+}
+
+static Value *getattr_wrapper(Interp *I, Value *self, const char *name) {
+    (void)I;
+    if (strcmp(name, "__func__") == 0) return val_retain(((MethodWrapper *)self)->func);
+    return NULL;
+}
+
+static int repr_wrapper(Interp *I, Value *self, StrBuf *out) {
+    (void)I;
+    sb_appendf(out, "<%s object at %p>", self->type->name, (void *)self);
+    return 0;
+}
+
+const ValueType type_staticmethod = {.name = "staticmethod",
+                                     .destroy = clear_wrapper,
+                                     .clear = clear_wrapper,
+                                     .repr = repr_wrapper,
+                                     .getattr = getattr_wrapper,
+                                     .descr_get = static_get,
+                                     .init_signature = "(function, /)",
+                                     .doc = "A function stored in a class that binds nothing."};
+
+const ValueType type_classmethod = {.name = "classmethod",
+                                    .destroy = clear_wrapper,
+                                    .clear = clear_wrapper,
+                                    .repr = repr_wrapper,
+                                    .getattr = getattr_wrapper,
+                                    .descr_get = class_get,
+                                    .init_signature = "(function, /)",
+                                    .doc = "A function stored in a class that receives the "
+                                           "class as its first argument."};
+
+static Value *wrap(Interp *I, const ValueType *type, CallArgs *args) {
+    if (args->nargs != 1 || args->nkw) {
+        interp_error(I, ERR_TYPE, "%s expected 1 argument, got %lld", type->name,
+                     (long long)(args->nargs + args->nkw));
+        return NULL;
+    }
+    MethodWrapper *w = (MethodWrapper *)val_alloc(I, type, sizeof *w);
+    if (w) w->func = val_retain(args->args[0]);
+    return (Value *)w;
+}
+
+Value *staticmethod_construct(Interp *I, CallArgs *args) {
+    return wrap(I, &type_staticmethod, args);
+}
+
+Value *classmethod_construct(Interp *I, CallArgs *args) {
+    return wrap(I, &type_classmethod, args);
+}
+
 /* ---- del obj.name ---- */
 
 /* Removes `name` from dict: 0, or Python's AttributeError naming the owner. */
@@ -673,7 +904,7 @@ Value *class_new(Interp *I, const char *name, Value *base, Value *dict) {
     cls->instantiate = instantiate;
     cls->dict = val_retain(dict);
     cls->base_class = val_retain(base);
-    if (interp_adopt_class(I, (Value *)cls, heap)) {
+    if (name_properties(I, dict) || interp_adopt_class(I, (Value *)cls, heap)) {
         val_release((Value *)cls); /* no instance exists yet: the type can go with it */
         mem_free(copy);
         mem_free(module);
@@ -743,7 +974,8 @@ static Value *getattr_super(Interp *I, Value *v, const char *name) {
     const ValueType *start = ((TypeValue *)s->cls)->of->base;
     Value *attr = class_lookup(I, start, name);
     if (attr) {
-        if (val_is(attr, &type_function)) return bound_method_new(I, attr, s->self);
+        if (attr->type->descr_get)
+            return attr->type->descr_get(I, attr, s->self, s->self->type->heap_class);
         return val_retain(attr);
     }
     const ValueType *b = class_builtin_base(start);

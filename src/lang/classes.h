@@ -46,6 +46,13 @@ extern const ValueType type_bound_method;
 /* super(cls, self): attribute lookup starting after cls in self's class chain. */
 Value *super_new(Interp *I, Value *cls, Value *self);
 
+/* property(fget, fset, fdel, doc), staticmethod(f), classmethod(f): the builtin
+ * descriptors (no decorators in the language: `x = property(get_x)` in a class body). */
+extern const ValueType type_property, type_staticmethod, type_classmethod;
+Value *property_construct(Interp *I, CallArgs *args);
+Value *staticmethod_construct(Interp *I, CallArgs *args);
+Value *classmethod_construct(Interp *I, CallArgs *args);
+
 /* Provided by the evaluator: the user-function type, and how a function learns the class
  * that defined it (for super()). */
 extern const ValueType type_function;

@@ -412,12 +412,19 @@ static Value *getattr_function(Interp *I, Value *self, const char *name) {
 
 static Value *call_function(Interp *I, Value *self, CallArgs *args);
 
+/* A function found through an instance is a bound method; through its class, itself. */
+static Value *descr_get_function(Interp *I, Value *self, Value *instance, Value *owner) {
+    (void)owner;
+    return instance ? bound_method_new(I, self, instance) : val_retain(self);
+}
+
 const ValueType type_function = {.name = "function",
                                  .destroy = destroy_function,
                                  .clear = clear_function,
                                  .repr = repr_function,
                                  .getattr = getattr_function,
-                                 .call = call_function};
+                                 .call = call_function,
+                                 .descr_get = descr_get_function};
 
 /* The `arguments` node of a function or lambda. */
 static const AstNode *function_args(const AstNode *node) {

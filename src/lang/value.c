@@ -809,7 +809,7 @@ static Value *getattr_type(Interp *I, Value *self, const char *name) {
     for (TypeValue *t = (TypeValue *)self; t; t = (TypeValue *)t->base_class) {
         if (!t->dict) continue;
         Value *v = val_dict_get_str(I, t->dict, name);
-        if (v) return val_retain(v);
+        if (v) return v->type->descr_get ? v->type->descr_get(I, v, NULL, self) : val_retain(v);
     }
     for (const ValueType *t = of; t; t = t->base) {
         const BuiltinSpec *spec = builtin_find(t->class_methods, name);

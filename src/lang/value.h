@@ -114,6 +114,12 @@ struct ValueType {
     const char *doc;
     /* For the instance types of user classes: the class object (a TypeValue, weak). */
     Value *heap_class;
+    /* The descriptor protocol, for values stored in a class namespace (functions,
+     * property, staticmethod, classmethod): descr_get gives what `instance.name` (or, with
+     * instance NULL, `Class.name`) evaluates to; descr_set handles `instance.name = value`.
+     * NULL: the value itself / an ordinary instance attribute. */
+    Value *(*descr_get)(Interp *I, Value *self, Value *instance, Value *owner);
+    int (*descr_set)(Interp *I, Value *self, Value *instance, Value *value);
 };
 
 struct Value {
