@@ -570,22 +570,25 @@ static Tensor *operand(Interp *I, Value *v, bool *scalar) {
         *scalar = ARR(v)->ndim == 0;
         return tensor_retain(ARR(v));
     }
+    Tensor *t = NULL;
     if (val_is(v, &type_bool)) {
         *scalar = true;
-        return tensor_scalar(DTYPE_BOOL, (double)val_as_int(v), &err);
+        if (!(t = tensor_scalar(DTYPE_BOOL, (double)val_as_int(v), &err))) interp_raise(I, &err);
+        return t; /* NULL: out of memory, raised (not "not an operand") */
     }
     if (val_is_int(v)) {
         *scalar = true;
-        Tensor *t = tensor_zeros(DTYPE_INT64, 0, NULL, &err);
-        if (t) tensor_store_int(t, 0, val_as_int(v));
+        if ((t = tensor_zeros(DTYPE_INT64, 0, NULL, &err))) tensor_store_int(t, 0, val_as_int(v));
+        else interp_raise(I, &err);
         return t;
     }
     if (val_is(v, &type_float)) {
         *scalar = true;
-        return tensor_scalar(DTYPE_FLOAT64, val_as_float(v), &err);
+        if (!(t = tensor_scalar(DTYPE_FLOAT64, val_as_float(v), &err))) interp_raise(I, &err);
+        return t;
     }
     if (val_is(v, &type_list) || val_is(v, &type_tuple)) {
-        Tensor *t = np_from_object(I, v, false, DTYPE_FLOAT64);
+        t = np_from_object(I, v, false, DTYPE_FLOAT64);
         if (t) *scalar = t->ndim == 0;
         return t;
     }
