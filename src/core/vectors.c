@@ -461,8 +461,13 @@ static bool parse_header(const char *s, size_t len, int64_t *count, int64_t *dim
     while (i < len && s[i] != ' ' && s[i] != '\t') i++;
     size_t blen = i - b;
     if (i != len || !all_digits(s + a, alen) || !all_digits(s + b, blen)) return false;
-    *count = strtoll(s + a, NULL, 10);
-    *dim = strtoll(s + b, NULL, 10);
+    /* The digits within the line only (strtoll would read on past `len`: the line need
+     * not be terminated); at most 18 of them, so no overflow. */
+    int64_t v = 0, w = 0;
+    for (size_t k = 0; k < alen; k++) v = v * 10 + (s[a + k] - '0');
+    for (size_t k = 0; k < blen; k++) w = w * 10 + (s[b + k] - '0');
+    *count = v;
+    *dim = w;
     return true;
 }
 
