@@ -1463,6 +1463,9 @@ static int unpack_into(Interp *I, Frame *f, const AstList *targets, Value *value
     } else {
         Value *it = op_iter(I, value);
         if (!it) {
+            /* Only "not iterable" becomes the unpacking message; MemoryError and errors
+             * raised by a user __iter__ stay as they are. */
+            if (I->error.code != ERR_TYPE || !strstr(I->error.msg, "is not iterable")) return -1;
             interp_clear_error(I);
             return interp_error(I, ERR_TYPE, "cannot unpack non-iterable %s object",
                                 val_type_name(value));
