@@ -155,8 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             check(auth.key_len == 0 ? st2 == WIRE_OK : st2 == WIRE_REPLAYED);
             if (st2 == WIRE_OK) wire_msg_free(&again);
         }
-        mem_set_tensor_limit((size_t)64 << 20);
-        Session *s = session_new(NULL);
+        SessionConfig cfg = {.tensor_limit = (size_t)64 << 20, .no_files = true};
+        Session *s = session_new(&cfg); /* execute_requests may say open() */
         if (s) {
             session_set_step_limit(s, 20000);
             WireIds ids;
