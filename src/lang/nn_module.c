@@ -761,10 +761,11 @@ static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
     if (rc == 0 && errors) {
         StrBuf msg = SB_INIT;
         sb_appendf(&msg, "Error(s) in loading state_dict for %s:", nn_type_of(self)->type.name);
-        if (strict && nunexpected)
-            sb_appendf(&msg, "\n\tUnexpected key(s) in state_dict: %s. ", sb_str(&unexpected_text));
+        /* torch inserts each at the front: missing keys, then unexpected, then sizes. */
         if (strict && c.nmissing)
             sb_appendf(&msg, "\n\tMissing key(s) in state_dict: %s. ", sb_str(&c.missing));
+        if (strict && nunexpected)
+            sb_appendf(&msg, "\n\tUnexpected key(s) in state_dict: %s. ", sb_str(&unexpected_text));
         sb_append(&msg, sb_str(&c.mismatch));
         interp_error(I, ERR_RUNTIME, "%s", sb_str(&msg));
         sb_free(&msg);
