@@ -141,6 +141,10 @@ int main(int argc, char **argv) {
         }
     }
     if (!conn_file) return usage_error("%s", "missing -f CONNECTION_FILE");
+    size_t limit;
+    if (session_tensor_limit_from_env(&limit) < 0)
+        return usage_error("EMBEDLAB_MAX_TENSOR_BYTES must be a size such as 512M or 2G, not '%s'",
+                           getenv("EMBEDLAB_MAX_TENSOR_BYTES"));
     if (sodium_init() < 0) {
         fprintf(stderr, "embedlab-kernel: libsodium failed to initialise\n");
         return 1;

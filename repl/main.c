@@ -238,6 +238,13 @@ static int run_file(Session *s, const char *path, bool *exited) {
 int main(int argc, char **argv) {
     const char *file = NULL, *code = NULL;
     bool interactive_after = false, quiet = false, exited = false;
+    size_t limit;
+    if (session_tensor_limit_from_env(&limit) < 0) {
+        fprintf(stderr, "embedlab: EMBEDLAB_MAX_TENSOR_BYTES must be a size such as 512M or "
+                        "2G, not '%s'\n",
+                getenv("EMBEDLAB_MAX_TENSOR_BYTES"));
+        return 2;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {

@@ -6,6 +6,8 @@
 #include "session.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +85,28 @@ static int input_from_sink(void *ctx, const char *prompt, bool password, char **
                                             : INTERP_INPUT_UNSUPPORTED;
 }
 
+int session_tensor_limit_from_env(size_t *bytes) {
+    const char *text = getenv("EMBEDLAB_MAX_TENSOR_BYTES");
+    if (!text || !*text) return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (end == text || errno || text[0] == '-') return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (shift && (*end == 'i' || *end == 'I')) end++;
+    if (*end == 'b' || *end == 'B') end++;
+    if (*end || n == 0 || (shift && n > (SIZE_MAX >> shift))) return -1;
+    *bytes = (size_t)(n << shift);
+    return 1;
+}
+
 Session *session_new(const SessionConfig *cfg) {
     Session *s = mem_calloc(1, sizeof *s, NULL);
     if (!s) return NULL;
@@ -91,7 +115,9 @@ Session *session_new(const SessionConfig *cfg) {
         mem_free(s);
         return NULL;
     }
+    size_t env_limit;
     if (cfg && cfg->tensor_limit) mem_set_tensor_limit(cfg->tensor_limit);
+    else if (session_tensor_limit_from_env(&env_limit) == 1) mem_set_tensor_limit(env_limit);
     s->interp->files_denied = cfg && cfg->no_files;
     s->interp->write = write_to_sink;
     s->interp->display = display_to_sink;

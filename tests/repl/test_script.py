@@ -99,13 +99,25 @@ def test_exit_status_from_exit(sb):
     assert script(sb, ["-c", "quit()"]) == (0, "", "")
 
 
+def test_tensor_memory_limit_from_the_environment(sb):
+    code = "import torch\nx = torch.zeros(1000, 1000)\nprint(x.shape)\n"
+    rc, out, err = script(sb, stdin=code, EMBEDLAB_MAX_TENSOR_BYTES="1000000")
+    assert rc == 1 and out == "", (rc, out, err)
+    assert err.endswith("MemoryError: cannot allocate a tensor of 4000000 bytes (3.8 MiB): the "
+                        "session limit is 976.6 KiB and 0 bytes are in use\n"), err
+    assert script(sb, stdin=code, EMBEDLAB_MAX_TENSOR_BYTES="4M") == \
+        (0, "torch.Size([1000, 1000])\n", "")
+    rc, out, err = script(sb, ["-c", "1"], EMBEDLAB_MAX_TENSOR_BYTES="lots")
+    assert rc == 2 and "EMBEDLAB_MAX_TENSOR_BYTES" in err, (rc, err)
+
+
 def test_man_page_documents_options_and_environment(sb):
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "..", "man", "embedlab.1")) as f:
         page = f.read()
     for word in ("\\-c", "\\-i", "\\-q", "\\-\\-help", "\\-\\-version", "EMBEDLAB_HISTSIZE",
                  "XDG_STATE_HOME", "NO_COLOR", "PAGER", "INPUTRC", "embedlab/history",
-                 "EXIT STATUS", "%timeit", "Ctrl\\-C"):
+                 "EXIT STATUS", "%timeit", "Ctrl\\-C", "EMBEDLAB_MAX_TENSOR_BYTES"):
         assert word in page, word
     if shutil.which("man"):  # renders without warnings
         p = subprocess.run(["man", "--warnings", "-l", os.path.join(here, "..", "..", "man",

@@ -292,6 +292,30 @@ static void test_session_input_and_exit_status(void **state) {
     assert_string_equal(c.out, "Ada\n");
 }
 
+static void test_session_tensor_limit_from_env(void **state) {
+    (void)state;
+    static const struct {
+        const char *text;
+        int rc;
+        size_t bytes;
+    } cases[] = {
+        {"", 0, 0},          {"1000", 1, 1000},        {"512M", 1, (size_t)512 << 20},
+        {"2GiB", 1, (size_t)2 << 30}, {"3k", 1, 3072},  {"1TB", 1, (size_t)1 << 40},
+        {"0", -1, 0},        {"-5", -1, 0},           {"lots", -1, 0},
+        {"12Q", -1, 0},      {"99999999999999999999", -1, 0}, {"20000000T", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv("EMBEDLAB_MAX_TENSOR_BYTES", cases[i].text, 1);
+        size_t bytes = 0;
+        int rc = session_tensor_limit_from_env(&bytes);
+        if (rc != cases[i].rc || (rc == 1 && bytes != cases[i].bytes))
+            fail_msg("'%s': rc %d bytes %zu", cases[i].text, rc, bytes);
+    }
+    unsetenv("EMBEDLAB_MAX_TENSOR_BYTES");
+    size_t bytes = 0;
+    assert_int_equal(session_tensor_limit_from_env(&bytes), 0);
+}
+
 static void test_session_step_limit(void **state) {
     Session *s = *state;
     Capture c;
@@ -316,6 +340,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_session_step_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_no_files_refuses_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_tensor_limit_from_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_input_and_exit_status, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
