@@ -45,6 +45,9 @@ struct Handlers {
     StrBuf stream;            /* buffered stream text, not yet published */
     char stream_name[8];      /* "stdout" or "stderr" */
     json_t *stream_parent;    /* own copy of the running request's header, or NULL */
+    size_t cell_output;       /* stream bytes the running cell has published */
+    size_t cell_dropped;      /* ... and dropped beyond output_limit */
+    size_t output_limit;      /* per cell (EMBEDLAB_MAX_OUTPUT_BYTES, default 4 MiB) */
 };
 
 /* ---- logging and sending ---- */
@@ -158,11 +161,20 @@ static void stream_begin(Handlers *h, const WireMsg *req) {
     pthread_mutex_lock(&h->stream_lock);
     json_decref(h->stream_parent);
     h->stream_parent = json_deep_copy(req->header);
+    h->cell_output = h->cell_dropped = 0;
     pthread_mutex_unlock(&h->stream_lock);
 }
 
 static void stream_end(Handlers *h) {
     pthread_mutex_lock(&h->stream_lock);
+    if (h->cell_dropped) {
+        /* Like Jupyter's own output limits: the front end gets a note, not megabytes. */
+        flush_locked(h);
+        snprintf(h->stream_name, sizeof h->stream_name, "stderr");
+        sb_appendf(&h->stream, "\n[embedlab: output truncated: this cell printed %zu more bytes "
+                               "than its limit of %zu; EMBEDLAB_MAX_OUTPUT_BYTES sets the limit]\n",
+                   h->cell_dropped, h->output_limit);
+    }
     flush_locked(h);
     json_decref(h->stream_parent);
     h->stream_parent = NULL;
@@ -176,6 +188,17 @@ static void sink_stream(void *ctx, const char *stream, const char *text, size_t 
     if (h->silent || len == 0) return;
     const char *name = strcmp(stream, "stderr") == 0 ? "stderr" : "stdout";
     pthread_mutex_lock(&h->stream_lock);
+    size_t room = h->output_limit > h->cell_output ? h->output_limit - h->cell_output : 0;
+    size_t take = len <= room ? len : room;
+    while (take < len && take > 0 && ((unsigned char)text[take] & 0xC0) == 0x80)
+        take--; /* never split a UTF-8 character */
+    h->cell_output += take;
+    h->cell_dropped += len - take;
+    if (take == 0) {
+        pthread_mutex_unlock(&h->stream_lock);
+        return;
+    }
+    len = take;
     if (h->stream.len && strcmp(h->stream_name, name) != 0) flush_locked(h);
     snprintf(h->stream_name, sizeof h->stream_name, "%s", name);
     sb_appendn(&h->stream, text, len);
@@ -628,6 +651,9 @@ Handlers *handlers_new(Session *session, WireIds *ids, const HandlersTransport *
     atomic_init(&h->restart, false);
     atomic_init(&h->interrupts, 0);
     sb_init(&h->stream);
+    h->output_limit = (size_t)4 << 20;
+    size_t limit;
+    if (session_size_from_env("EMBEDLAB_MAX_OUTPUT_BYTES", &limit) == 1) h->output_limit = limit;
     if (pthread_mutex_init(&h->stream_lock, NULL)) {
         mem_free(h);
         return NULL;

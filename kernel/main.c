@@ -141,10 +141,15 @@ int main(int argc, char **argv) {
         }
     }
     if (!conn_file) return usage_error("%s", "missing -f CONNECTION_FILE");
-    size_t limit;
-    if (session_tensor_limit_from_env(&limit) < 0)
-        return usage_error("EMBEDLAB_MAX_TENSOR_BYTES must be a size such as 512M or 2G, not '%s'",
-                           getenv("EMBEDLAB_MAX_TENSOR_BYTES"));
+    static const char *const sizes[] = {"EMBEDLAB_MAX_TENSOR_BYTES", "EMBEDLAB_MAX_OUTPUT_BYTES"};
+    for (int i = 0; i < 2; i++) {
+        size_t limit;
+        if (session_size_from_env(sizes[i], &limit) < 0) {
+            fprintf(stderr, "embedlab-kernel: %s must be a size such as 512M or 2G, not '%s'\n",
+                    sizes[i], getenv(sizes[i]));
+            return 2;
+        }
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "embedlab-kernel: libsodium failed to initialise\n");
         return 1;

@@ -239,7 +239,7 @@ int main(int argc, char **argv) {
     const char *file = NULL, *code = NULL;
     bool interactive_after = false, quiet = false, exited = false;
     size_t limit;
-    if (session_tensor_limit_from_env(&limit) < 0) {
+    if (session_size_from_env("EMBEDLAB_MAX_TENSOR_BYTES", &limit) < 0) {
         fprintf(stderr, "embedlab: EMBEDLAB_MAX_TENSOR_BYTES must be a size such as 512M or "
                         "2G, not '%s'\n",
                 getenv("EMBEDLAB_MAX_TENSOR_BYTES"));

@@ -85,8 +85,8 @@ static int input_from_sink(void *ctx, const char *prompt, bool password, char **
                                             : INTERP_INPUT_UNSUPPORTED;
 }
 
-int session_tensor_limit_from_env(size_t *bytes) {
-    const char *text = getenv("EMBEDLAB_MAX_TENSOR_BYTES");
+int session_size_from_env(const char *name, size_t *bytes) {
+    const char *text = getenv(name);
     if (!text || !*text) return 0;
     char *end;
     errno = 0;
@@ -117,7 +117,7 @@ Session *session_new(const SessionConfig *cfg) {
     }
     size_t env_limit;
     if (cfg && cfg->tensor_limit) mem_set_tensor_limit(cfg->tensor_limit);
-    else if (session_tensor_limit_from_env(&env_limit) == 1) mem_set_tensor_limit(env_limit);
+    else if (session_size_from_env("EMBEDLAB_MAX_TENSOR_BYTES", &env_limit) == 1) mem_set_tensor_limit(env_limit);
     s->interp->files_denied = cfg && cfg->no_files;
     s->interp->write = write_to_sink;
     s->interp->display = display_to_sink;

@@ -129,11 +129,12 @@ void session_interrupt(Session *s);
  * (0: no limit). For fuzzing and tests. */
 void session_set_step_limit(Session *s, unsigned long long steps);
 void session_free_string(char *text);
-/* EMBEDLAB_MAX_TENSOR_BYTES: the tensor memory budget sessions use when their config
- * gives none — bytes, or a number with K, M, G or T (powers of 1024; "512M", "2GiB").
- * Returns 1 and *bytes when set and valid, 0 when unset or empty, -1 when invalid (front
- * ends report it and refuse to start; session_new then keeps the default, 4 GiB). */
-int session_tensor_limit_from_env(size_t *bytes);
+/* A size from the environment variable `name`: bytes, or a number with K, M, G or T
+ * (powers of 1024; "512M", "2GiB"). Returns 1 and *bytes when set and valid, 0 when unset
+ * or empty, -1 when invalid (front ends report it and refuse to start).
+ * EMBEDLAB_MAX_TENSOR_BYTES is the tensor memory budget session_new uses when its config
+ * gives none (default 4 GiB); the kernel reads EMBEDLAB_MAX_OUTPUT_BYTES. */
+int session_size_from_env(const char *name, size_t *bytes);
 
 /* After session_execute returned SESSION_EXIT: the status exit()/SystemExit asked for
  * (exit() 0, exit(3) 3, exit("message") 1 with the message written to stderr). */

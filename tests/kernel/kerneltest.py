@@ -48,14 +48,17 @@ def tmpdir():
     return _TMP
 
 
-def start_kernel(stderr_path=None, **manager_kwargs):
-    """Starts embedlab-kernel through jupyter_client; returns (manager, blocking client)."""
+def start_kernel(stderr_path=None, env=None, **manager_kwargs):
+    """Starts embedlab-kernel through jupyter_client; returns (manager, blocking client).
+    env: extra environment variables for the kernel process."""
     from jupyter_client import KernelManager
     install_kernelspec()
     km = KernelManager(kernel_name="embedlab", **manager_kwargs)
     kw = {}
     if stderr_path:
         kw["stderr"] = open(stderr_path, "wb")
+    if env:
+        kw["env"] = dict(os.environ, **env)
     km.start_kernel(**kw)
     kc = km.blocking_client()
     kc.start_channels()

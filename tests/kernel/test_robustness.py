@@ -11,7 +11,8 @@ import unittest
 import zmq
 from jupyter_client.session import Session
 
-from kerneltest import KernelCase, SLOW, execute, iopub_for, no_reply, types
+from kerneltest import (KernelCase, SLOW, execute, iopub_for, no_reply, start_kernel,
+                        stop_kernel, types)
 
 
 class TestBadInput(KernelCase):
@@ -163,3 +164,33 @@ class TestBadInput(KernelCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestOutputLimit(unittest.TestCase):
+    """A cell that prints without end gets its output cut at EMBEDLAB_MAX_OUTPUT_BYTES, with a
+    note, and the kernel goes on serving."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_kernel(env={"EMBEDLAB_MAX_OUTPUT_BYTES": "1000"})
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_kernel(cls.km, cls.kc)
+
+    def test_output_is_truncated_with_a_note(self):
+        reply, msgs = execute(self.kc, "for i in range(500):\n    print('é' * 9)")
+        self.assertEqual(reply["content"]["status"], "ok")
+        out = "".join(m["content"]["text"] for m in msgs
+                      if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+        self.assertLessEqual(len(out.encode()), 1000)
+        self.assertTrue(out.startswith("ééééééééé\n"))
+        notes = [m["content"]["text"] for m in msgs
+                 if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"]
+        self.assertEqual(len(notes), 1, notes)
+        self.assertIn("[embedlab: output truncated: this cell printed 8500 more bytes than its "
+                      "limit of 1000; EMBEDLAB_MAX_OUTPUT_BYTES sets the limit]", notes[0])
+        # The limit is per cell: the next one prints in full.
+        reply, msgs = execute(self.kc, "print('next')")
+        self.assertEqual([m["content"]["text"] for m in msgs if m["msg_type"] == "stream"],
+                         ["next\n"])

@@ -292,7 +292,7 @@ static void test_session_input_and_exit_status(void **state) {
     assert_string_equal(c.out, "Ada\n");
 }
 
-static void test_session_tensor_limit_from_env(void **state) {
+static void test_session_size_from_env(void **state) {
     (void)state;
     static const struct {
         const char *text;
@@ -307,13 +307,13 @@ static void test_session_tensor_limit_from_env(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setenv("EMBEDLAB_MAX_TENSOR_BYTES", cases[i].text, 1);
         size_t bytes = 0;
-        int rc = session_tensor_limit_from_env(&bytes);
+        int rc = session_size_from_env("EMBEDLAB_MAX_TENSOR_BYTES", &bytes);
         if (rc != cases[i].rc || (rc == 1 && bytes != cases[i].bytes))
             fail_msg("'%s': rc %d bytes %zu", cases[i].text, rc, bytes);
     }
     unsetenv("EMBEDLAB_MAX_TENSOR_BYTES");
     size_t bytes = 0;
-    assert_int_equal(session_tensor_limit_from_env(&bytes), 0);
+    assert_int_equal(session_size_from_env("EMBEDLAB_MAX_TENSOR_BYTES", &bytes), 0);
 }
 
 static void test_session_step_limit(void **state) {
@@ -340,7 +340,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_session_step_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_no_files_refuses_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_session_tensor_limit_from_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_size_from_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_input_and_exit_status, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
