@@ -2,7 +2,7 @@
 # bench/all.sh — every benchmark, embedlab against PyTorch 1.13 (and ipykernel, gensim) on
 # this machine in this one run; `make bench` runs it after building. Prints the machine,
 # then each table; the whole output is also written to $EMBEDLAB_BUILD/bench/results.txt
-# (bench/README.md holds a committed copy with its date).
+# (bench/RESULTS.md holds a committed copy with its date).
 #
 #   BENCH_QUICK=1 bench/all.sh     fewer repeats, a smaller vector file (a smoke run)
 #   BENCH_WORDS=400000             the vector file's words (default 100000 x 300)
