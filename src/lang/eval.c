@@ -1092,6 +1092,7 @@ static int eval_formatted(Interp *I, Frame *f, const AstNode *e, StrBuf *out) {
     int rc = 0;
     if (e->v.formatted_value.format_spec)
         rc = eval_joined(I, f, e->v.formatted_value.format_spec, &spec);
+    if (rc == 0 && sb_check(&spec, &I->error)) rc = -1; /* the spec ran out of memory */
     if (rc == 0) {
         int conv = e->v.formatted_value.conversion;
         if (conv == 'r' || conv == 's' || conv == 'a') {
