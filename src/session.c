@@ -394,20 +394,15 @@ static int system_exit(Session *s) {
                       ? ((ListValue *)args)->items[0]
                       : NULL;
     s->exit_status = 0;
-    if (code && val_is_int(code)) {
-        s->exit_status = (int)val_as_int(code);
-    } else if (code && !val_is_none(code)) {
+    /* Python prints any other code (str of one argument, repr of several) and exits 1. */
+    Value *shown = code && !val_is_int(code) && !val_is_none(code) ? code
+                   : !code && args && val_is(args, &type_tuple) && ((ListValue *)args)->count > 1
+                       ? args
+                       : NULL;
+    if (code && val_is_int(code)) s->exit_status = (int)val_as_int(code);
+    if (shown) {
         StrBuf text = SB_INIT;
-        if (!val_str_of(I, code, &text)) {
-            sb_appendc(&text, '\n');
-            if (s->sink && s->sink->on_stream && !sb_check(&text, &I->error))
-                s->sink->on_stream(s->sink->ctx, "stderr", sb_str(&text), text.len);
-        }
-        sb_free(&text);
-        s->exit_status = 1;
-    } else if (args && val_is(args, &type_tuple) && ((ListValue *)args)->count > 1) {
-        StrBuf text = SB_INIT;
-        if (!val_repr(I, args, &text)) {
+        if (!(shown == code ? val_str_of(I, code, &text) : val_repr(I, args, &text))) {
             sb_appendc(&text, '\n');
             if (s->sink && s->sink->on_stream && !sb_check(&text, &I->error))
                 s->sink->on_stream(s->sink->ctx, "stderr", sb_str(&text), text.len);

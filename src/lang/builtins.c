@@ -505,9 +505,9 @@ static Value *bi_round(Interp *I, Value *self, Value **argv) {
     return val_float(I, y);
 }
 
-static Value *bi_isinstance(Interp *I, Value *self, Value **argv) {
-    (void)self;
-    Value *cls = argv[1];
+/* isinstance/issubclass: does t derive from cls, or from one class of a tuple cls? 1/0, or
+ * -1 with TypeError `arg_error` when cls holds something that is not a class. */
+static int derives_from_any(Interp *I, const ValueType *t, Value *cls, const char *arg_error) {
     Value **options = &cls;
     int64_t count = 1;
     if (val_is(cls, &type_tuple)) {
@@ -515,14 +515,17 @@ static Value *bi_isinstance(Interp *I, Value *self, Value **argv) {
         count = ((ListValue *)cls)->count;
     }
     for (int64_t i = 0; i < count; i++) {
-        if (!val_is(options[i], &type_type)) {
-            interp_error(I, ERR_TYPE, "isinstance() arg 2 must be a type, a tuple of types, or a "
-                                      "union");
-            return NULL;
-        }
-        if (val_is_instance(argv[0], ((TypeValue *)options[i])->of)) return val_bool(I, true);
+        if (!val_is(options[i], &type_type)) return interp_error(I, ERR_TYPE, "%s", arg_error);
+        if (val_type_derives(t, ((TypeValue *)options[i])->of)) return 1;
     }
-    return val_bool(I, false);
+    return 0;
+}
+
+static Value *bi_isinstance(Interp *I, Value *self, Value **argv) {
+    (void)self;
+    int r = derives_from_any(I, argv[0]->type, argv[1],
+                             "isinstance() arg 2 must be a type, a tuple of types, or a union");
+    return r < 0 ? NULL : val_bool(I, r);
 }
 
 static Value *bi_issubclass(Interp *I, Value *self, Value **argv) {
@@ -531,26 +534,9 @@ static Value *bi_issubclass(Interp *I, Value *self, Value **argv) {
         interp_error(I, ERR_TYPE, "issubclass() arg 1 must be a class");
         return NULL;
     }
-    const ValueType *sub = ((TypeValue *)argv[0])->of;
-    Value *cls = argv[1];
-    Value **options = &cls;
-    int64_t count = 1;
-    if (val_is(cls, &type_tuple)) {
-        options = ((ListValue *)cls)->items;
-        count = ((ListValue *)cls)->count;
-    }
-    for (int64_t i = 0; i < count; i++) {
-        if (!val_is(options[i], &type_type)) {
-            interp_error(I, ERR_TYPE, "issubclass() arg 2 must be a class, a tuple of classes, "
-                                      "or a union");
-            return NULL;
-        }
-        const ValueType *want = ((TypeValue *)options[i])->of;
-        if (want == &type_object) return val_bool(I, true);
-        for (const ValueType *t = sub; t; t = t->base)
-            if (t == want) return val_bool(I, true);
-    }
-    return val_bool(I, false);
+    int r = derives_from_any(I, ((TypeValue *)argv[0])->of, argv[1],
+                             "issubclass() arg 2 must be a class, a tuple of classes, or a union");
+    return r < 0 ? NULL : val_bool(I, r);
 }
 
 static Value *bi_hash(Interp *I, Value *self, Value **argv) {
@@ -1422,6 +1408,16 @@ static const ValueType type_quitter = {.name = "Quitter",
                                        .init_signature = "(code=None)",
                                        .doc = "Leave embedlab (raises SystemExit(code))."};
 
+int builtins_add_functions(Interp *I, Value *ns, const BuiltinSpec *functions) {
+    for (const BuiltinSpec *spec = functions; spec->name; spec++) {
+        Value *fn = builtin_new(I, spec, spec->name, NULL);
+        int rc = fn ? val_dict_set_str(I, ns, spec->name, fn) : -1;
+        val_release(fn);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
 int builtins_install(Interp *I, Value *ns) {
     static const char *const quitters[] = {"exit", "quit"};
     for (int i = 0; i < 2; i++) {
@@ -1432,14 +1428,7 @@ int builtins_install(Interp *I, Value *ns) {
         val_release((Value *)q);
         if (rc) return -1;
     }
-    for (const BuiltinSpec *spec = builtins_functions; spec->name; spec++) {
-        Value *fn = builtin_new(I, spec, spec->name, NULL);
-        if (!fn || val_dict_set_str(I, ns, spec->name, fn)) {
-            val_release(fn);
-            return -1;
-        }
-        val_release(fn);
-    }
+    if (builtins_add_functions(I, ns, builtins_functions)) return -1;
     for (const TypeEntry *entry = builtin_types; entry->type; entry++) {
         if (builtins_set_constructor(I, entry->type, entry->construct)) return -1;
         Value *t = builtins_type_value(I, entry->type);

@@ -12,6 +12,8 @@ extern const BuiltinSpec builtins_functions[];
 
 /* Fills `namespace` (a dict) with the builtin functions and type objects. */
 int builtins_install(Interp *I, Value *namespace_dict);
+/* Adds builtin functions (a NULL-terminated table) to a namespace dict by name. */
+int builtins_add_functions(Interp *I, Value *namespace_dict, const BuiltinSpec *functions);
 /* The type object of `type` (int, str, torch.Tensor, ...), created once per interpreter.
  * `construct` (may be NULL) makes instances when the type is called. Returns a new
  * reference. */

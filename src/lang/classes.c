@@ -135,11 +135,7 @@ static void clear_instance(Value *self) {
 }
 
 /* True when instances of t are nn.Module objects (t derives from torch.nn.Module). */
-static bool is_nn_type(const ValueType *t) {
-    for (; t; t = t->base)
-        if (t == &type_nn_module) return true;
-    return false;
-}
+static bool is_nn_type(const ValueType *t) { return t && val_type_derives(t, &type_nn_module); }
 
 static Value *getattr_instance(Interp *I, Value *self, const char *name) {
     const ValueType *b = class_builtin_base(self->type);

@@ -2259,16 +2259,6 @@ static const BuiltinSpec evaluator_builtins[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static int install_eval_builtins(Interp *I, Value *ns) {
-    for (const BuiltinSpec *spec = evaluator_builtins; spec->name; spec++) {
-        Value *fn = builtin_new(I, spec, spec->name, NULL);
-        int rc = fn ? val_dict_set_str(I, ns, spec->name, fn) : -1;
-        val_release(fn);
-        if (rc) return -1;
-    }
-    return 0;
-}
-
 int eval_init(Interp *I) {
     EvalState *es = mem_calloc(1, sizeof *es, NULL);
     if (!es) return interp_error(I, ERR_MEMORY, "out of memory");
@@ -2277,7 +2267,8 @@ int eval_init(Interp *I) {
     es->globals = val_dict_new(I);
     es->builtins = val_dict_new(I);
     if (!es->globals || !es->builtins || builtins_install(I, es->builtins) ||
-        exc_install(I, es->builtins) || install_eval_builtins(I, es->builtins))
+        exc_install(I, es->builtins) ||
+        builtins_add_functions(I, es->builtins, evaluator_builtins))
         return -1;
     Value *main_name = val_str(I, "__main__");
     int rc = main_name ? val_dict_set_str(I, es->globals, "__name__", main_name) : -1;

@@ -52,23 +52,27 @@ static int closed_error(Interp *I) {
     return interp_error(I, ERR_VALUE, "I/O operation on closed file.");
 }
 
-/* Writes the buffered output. */
-static int flush_output(Interp *I, TextFile *f) {
+/* Writes the buffered output to the descriptor: 0, or the errno of the failure. */
+static int write_buffered(TextFile *f) {
     const char *p = sb_str(&f->out);
     size_t left = f->out.len;
     while (left) {
         ssize_t n = write(f->fd, p, left);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            Error err;
-            fio_set_errno(&err, errno, f->name);
-            return interp_raise(I, &err);
-        }
+        if (n <= 0) return n < 0 ? errno : EIO;
         p += n;
         left -= (size_t)n;
     }
     sb_clear(&f->out);
     return 0;
+}
+
+static int flush_output(Interp *I, TextFile *f) {
+    int errnum = write_buffered(f);
+    if (!errnum) return 0;
+    Error err;
+    fio_set_errno(&err, errnum, f->name);
+    return interp_raise(I, &err);
 }
 
 static int close_file(Interp *I, TextFile *f) {
@@ -84,18 +88,8 @@ static int close_file(Interp *I, TextFile *f) {
 
 static void destroy_textfile(Value *self) {
     TextFile *f = (TextFile *)self;
-    if (f->fd >= 0 && f->writable && f->out.len) {
-        /* Like CPython's finalizer: an unclosed file is flushed when it goes away. */
-        const char *p = sb_str(&f->out);
-        size_t left = f->out.len;
-        while (left) {
-            ssize_t n = write(f->fd, p, left);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            p += n;
-            left -= (size_t)n;
-        }
-    }
+    /* Like CPython's finalizer: an unclosed file is flushed when it goes away. */
+    if (f->fd >= 0 && f->writable && f->out.len) (void)write_buffered(f);
     if (f->fd >= 0) fio_close(f->fd);
     sb_free(&f->pending);
     sb_free(&f->out);

@@ -77,11 +77,15 @@ size_t val_str_len(const Value *v) { return ((const StrValue *)v)->len; }
 
 const char *val_type_name(const Value *v) { return v->type->name; }
 
-bool val_is_instance(const Value *v, const ValueType *type) {
-    if (type == &type_object) return true; /* everything is an object */
-    for (const ValueType *t = v->type; t; t = t->base)
-        if (t == type) return true;
+bool val_type_derives(const ValueType *t, const ValueType *base) {
+    if (base == &type_object) return true; /* everything is an object */
+    for (; t; t = t->base)
+        if (t == base) return true;
     return false;
+}
+
+bool val_is_instance(const Value *v, const ValueType *type) {
+    return val_type_derives(v->type, type);
 }
 
 /* ---- None, bool, Ellipsis ---- */

@@ -264,6 +264,8 @@ int val_equal(Interp *I, Value *a, Value *b);
 int64_t val_hash(Interp *I, Value *v);
 /* isinstance for builtin types: walks the `base` chain. */
 bool val_is_instance(const Value *v, const ValueType *type);
+/* Is t `base` or derived from it (issubclass for types; every type derives from object)? */
+bool val_type_derives(const ValueType *t, const ValueType *base);
 /* The type name used in messages: "int", "list", "Tensor". */
 const char *val_type_name(const Value *v);
 
