@@ -89,6 +89,8 @@ $(OBJ)/kernel/%.o: EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_KERNEL))
 $(OBJ)/src/lang/%.o $(OBJ)/src/session.o $(OBJ)/src/magic.o $(OBJ)/src/lesson.o: \
 	EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_LANG))
 $(OBJ)/tests/%.o: EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TEST) $(PKGS_KERNEL))
+# The hot float32 loops are vectorized (src/core/kernels_f32.h); same bits at any width.
+$(OBJ)/src/core/kernels_f32.o: EXTRA_CFLAGS = -O3 -fno-math-errno
 
 # Library modules written in Python (src/lang/pylib/*.py) are compiled into the program as
 # byte arrays (see src/lang/pylib.c).

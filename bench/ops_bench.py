@@ -7,7 +7,7 @@ number of loops per run and the same number of runs, and the best run's time per
 kept (runs disturbed by other load on the machine are filtered out), so ratios compare
 like with like: interpreter dispatch included on both sides.
 
-    /usr/bin/python3 bench/ops_bench.py [--runs R] [--only NAME,...]
+    /usr/bin/python3 bench/ops_bench.py [--runs R] [--only PART,...]
 
 Prints a table: case, loops per run, embedlab and torch time per loop, and the ratio
 torch/embedlab (above 1: embedlab is faster; the issue's target is >= 1.0).
@@ -120,13 +120,13 @@ def fmt(seconds):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--only")
+    ap.add_argument("--only", help="comma-separated parts of case names (e.g. 'training,bag sum')")
     args = ap.parse_args()
-    only = set(args.only.split(",")) if args.only else None
+    only = [part.strip() for part in args.only.split(",")] if args.only else None
     print("operations through the language (best of %d runs; torch on one thread)" % args.runs)
     print("%-30s %6s %12s %12s %8s" % ("case", "loops", "embedlab", "torch", "speed"))
     for name, setup, stmt, loops in CASES:
-        if only and name not in only:
+        if only and not any(part in name for part in only):
             continue
         if "no_grad" in name:
             setup = setup + "torch.set_grad_enabled(False)\n"

@@ -144,6 +144,7 @@ Tensor *ag_axpy(const Tensor *a, const Tensor *b, double alpha, Error *err) {
 }
 
 int ag_axpy_(Tensor *a, const Tensor *b, double alpha, Error *err) {
+    if (tensor_check_writable(a, b, err) != ERR_OK) return err ? err->code : ERR_RUNTIME;
     if (!dtype_is_floating(a->dtype) || alpha == 1.0) {
         if (alpha == 1.0) return tensor_binary_(BIN_ADD, a, b, err);
         Tensor *s = tensor_wrap_number(DTYPE_FLOAT64, alpha, err);

@@ -8,6 +8,7 @@
 
 #include "core/autograd_impl.h"
 #include "core/embedding.h"
+#include "core/kernels_f32.h"
 #include "core/loss.h"
 #include "core/mem.h"
 #include "core/nn_functional.h"
@@ -89,10 +90,7 @@ static Tensor *embedding_dense_grad(const Tensor *g, const Tensor *indices, int6
         if (sgf) scale /= (double)counts[k];
         if (f32) {
             float s = (float)scale;
-            if (s == 1.0f) /* fmaf(g, 1, w) rounds g + w once: the same bits, vectorizable */
-                for (int64_t j = 0; j < d; j++) wf[k * d + j] += gf[i * d + j];
-            else
-                for (int64_t j = 0; j < d; j++) wf[k * d + j] = fmaf(gf[i * d + j], s, wf[k * d + j]);
+            kf32_axpy_fused(d, s, gf + i * d, wf + k * d);
         } else {
             for (int64_t j = 0; j < d; j++) wd[k * d + j] = fma(gd[i * d + j], scale, wd[k * d + j]);
         }
@@ -203,7 +201,7 @@ static Tensor *bag_dense_sum_mean(const Tensor *gc, const Tensor *indices, const
             if (f32) {
                 float *wp = (float *)gw->storage->data + index * d, af = (float)a;
                 const float *xp = (const float *)gc->storage->data + gc->offset + source * d;
-                for (int64_t e = 0; e < d; e++) wp[e] = fmaf(af, xp[e], wp[e]);
+                kf32_axpy_fused(d, af, xp, wp);
             } else {
                 double *wp = (double *)gw->storage->data + index * d;
                 const double *xp = (const double *)gc->storage->data + gc->offset + source * d;

@@ -140,7 +140,7 @@ void avxmath_sincos(float x, float *s, float *c) { lane_sincos(x, s, c); }
 
 /* normal_fill_16_AVX2: u1 = 1 - d[j], u2 = d[j+8]; radius = sqrt(-2 log u1);
  * theta = (float)(2 pi) * u2; outputs fused as fma(radius*cos, std, mean). */
-AVXMATH_FMA_CLONES
+FMA_CLONES
 void avxmath_normal_block16(float *d, float mean, float std) {
     const float two_pi = (float)(2.0 * 3.14159265358979323846);
     for (int j = 0; j < 8; j++) {

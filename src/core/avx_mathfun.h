@@ -15,21 +15,10 @@
 #ifndef EMBEDLAB_AVX_MATHFUN_H
 #define EMBEDLAB_AVX_MATHFUN_H
 
-#include <math.h> /* fmaf; also defines __GLIBC__ on glibc systems */
+#include <math.h> /* fmaf */
 
-/* AVXMATH_FMA_CLONES: on x86-64 glibc with GCC/Clang, a function so marked is also built
- * for CPUs with FMA and picked at load time (ifunc), where fmaf is one instruction instead
- * of a libm call. Results are identical; only the speed differs. Elsewhere (and with
- * clang, whose clones do not link in the fuzzing build) it is empty. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define AVXMATH_FMA_CLONES __attribute__((target_clones("fma", "default")))
-#endif
-#endif
-#ifndef AVXMATH_FMA_CLONES
-#define AVXMATH_FMA_CLONES
-#endif
+#include "core/kernels_f32.h" /* FMA_CLONES */
+
 
 /* log256_ps on one lane: the natural log of x for x > 0 (denormals are cut to the smallest
  * normal); a NaN for x <= 0 (all bits set, as the vector code ORs in its compare mask). */

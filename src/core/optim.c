@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/kernels_f32.h"
 #include "core/sparse.h"
 #include "core/tensor_math.h"
 
@@ -184,41 +185,6 @@ int optim_sgd_step(Tensor *param, const Tensor *grad, Tensor **buf, const SgdOpt
 
 /* ---- Adam ---- */
 
-/* The float32 Adam loop (optim_adam_step): k = beta1, beta2, 1 - beta1, 1 - beta2,
- * weight_decay, eps, -step_size, 1 - lr * weight_decay, sqrt(bias_correction2), each
- * rounded to float. Also built for CPUs with FMA, where fmaf is one instruction; the
- * results do not depend on the clone (fmaf is exact either way). Not under clang, whose
- * clones do not link in the fuzzing build. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define OPTIM_CLONES __attribute__((target_clones("fma", "default")))
-#endif
-#endif
-#ifndef OPTIM_CLONES
-#define OPTIM_CLONES
-#endif
-
-OPTIM_CLONES
-static void adam_f32(int64_t n, float *restrict p, const float *restrict g, float *restrict m,
-                     float *restrict v, const float *k, bool maximize, bool decoupled,
-                     bool decay_wd) {
-    float fb1 = k[0], fb2 = k[1], fa1 = k[2], fa2 = k[3], fwd = k[4], feps = k[5];
-    float fvalue = k[6], fdecay = k[7], fbc2 = k[8];
-    for (int64_t i = 0; i < n; i++) {
-        float x = p[i], d = g[i];
-        if (maximize) d = -d;
-        if (decoupled) x = x * fdecay;
-        else if (decay_wd) d = fmaf(x, fwd, d);
-        float mi = fmaf(d, fa1, m[i] * fb1);
-        float vi = fmaf(fa2 * d, d, v[i] * fb2);
-        m[i] = mi;
-        v[i] = vi;
-        float denom = sqrtf(vi) / fbc2 + feps;
-        p[i] = x + (fvalue * mi) / denom;
-    }
-}
-
 int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *exp_avg_sq,
                     Tensor *max_exp_avg_sq, double step, const AdamOptions *o, Error *err) {
     if (sparse_is(grad))
@@ -251,10 +217,13 @@ int optim_adam_step(Tensor *param, const Tensor *grad, Tensor *exp_avg, Tensor *
         /* float32 (the usual case): the same operations in float. Each double operation
          * above on float operands, rounded to float, gives the float operation's bits
          * (+ - * / sqrt: double rounding is innocuous), so this loop is bit-identical. */
-        const float k[9] = {(float)b1, (float)b2, (float)a1, (float)a2, (float)wd,
-                            (float)eps, (float)value, (float)decay, (float)bc2_sqrt};
-        adam_f32(tensor_numel(param), p.f, g.f, m.f, v.f, k, o->maximize, o->decoupled,
-                 !o->decoupled && o->weight_decay != 0);
+        const Kf32Adam k = {
+            .beta1 = (float)b1, .beta2 = (float)b2, .one_minus_beta1 = (float)a1,
+            .one_minus_beta2 = (float)a2, .weight_decay = (float)wd, .eps = (float)eps,
+            .neg_step_size = (float)value, .decoupled_decay = (float)decay,
+            .bias_correction2_sqrt = (float)bc2_sqrt, .maximize = o->maximize,
+            .decoupled = o->decoupled, .l2_decay = !o->decoupled && o->weight_decay != 0};
+        kf32_adam(tensor_numel(param), p.f, g.f, m.f, v.f, &k);
     } else if (rc == ERR_OK) {
         int64_t n = tensor_numel(param);
         for (int64_t i = 0; i < n; i++) {

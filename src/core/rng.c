@@ -271,7 +271,7 @@ static double uniform53(Generator *g) {
 /* ---- uniform_ ---- */
 
 /* The float32 uniform_ loop: fmaf(x, range, from) per element in memory order. */
-AVXMATH_FMA_CLONES
+FMA_CLONES
 static void uniform_fill_float(Generator *g, Tensor *t, float from, float range) {
     float *data = t->storage->data;
     if (tensor_is_contiguous(t)) {

@@ -934,7 +934,55 @@ Tensor *tensor_contiguous(const Tensor *t, Error *err) {
 /* True when a and b may share memory (same storage): conservative overlap test. */
 static bool may_overlap(const Tensor *a, const Tensor *b) { return a->storage == b->storage; }
 
+/* ATen's MemOverlapStatus of two tensors (get_overlap_status): FULL when they are the same
+ * elements in the same layout, PARTIAL when they share some memory otherwise, TOO_HARD
+ * when either has gaps or repeats (then nothing is checked). */
+typedef enum { OVERLAP_NO, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_TOO_HARD } Overlap;
+
+static Overlap overlap_status(const Tensor *a, const Tensor *b) {
+    if (a == b) return OVERLAP_FULL;
+    if (tensor_numel(a) == 0 || tensor_numel(b) == 0) return OVERLAP_NO;
+    if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b)) return OVERLAP_TOO_HARD;
+    if (a->storage != b->storage) return OVERLAP_NO;
+    int64_t a_begin = a->offset * (int64_t)dtype_size(a->dtype);
+    int64_t a_end = a_begin + tensor_numel(a) * (int64_t)dtype_size(a->dtype);
+    int64_t b_begin = b->offset * (int64_t)dtype_size(b->dtype);
+    int64_t b_end = b_begin + tensor_numel(b) * (int64_t)dtype_size(b->dtype);
+    if (a_begin == b_begin && a_end == b_end) {
+        bool same_strides = a->ndim == b->ndim;
+        for (int d = 0; same_strides && d < a->ndim; d++) same_strides = a->stride[d] == b->stride[d];
+        return same_strides ? OVERLAP_FULL : OVERLAP_PARTIAL;
+    }
+    return a_begin < b_end && b_begin < a_end ? OVERLAP_PARTIAL : OVERLAP_NO;
+}
+
+int tensor_check_writable(const Tensor *out, const Tensor *in, Error *err) {
+    bool repeats = false; /* ATen's has_internal_overlap == YES */
+    if (!non_overlapping_and_dense(out))
+        for (int d = 0; d < out->ndim; d++) repeats = repeats || (out->stride[d] == 0 && out->shape[d] > 1);
+    if (repeats)
+        return err_set(err, ERR_RUNTIME, "unsupported operation: more than one element of the "
+                                         "written-to tensor refers to a single memory location. "
+                                         "Please clone() the tensor before performing the "
+                                         "operation.");
+    if (in && overlap_status(out, in) == OVERLAP_PARTIAL)
+        return err_set(err, ERR_RUNTIME, "unsupported operation: some elements of the input "
+                                         "tensor and the written-to tensor refer to a single "
+                                         "memory location. Please clone() the tensor before "
+                                         "performing the operation.");
+    return ERR_OK;
+}
+
 int tensor_copy_(Tensor *dst, const Tensor *src, Error *err) {
+    if (dst == src) { /* ATen: self.is_same(src) */
+        tensor_bump_version(dst);
+        return ERR_OK;
+    }
+    if (tensor_check_writable(dst, src, err) != ERR_OK) return err ? err->code : ERR_RUNTIME;
+    return tensor_assign_(dst, src, err);
+}
+
+int tensor_assign_(Tensor *dst, const Tensor *src, Error *err) {
     Tensor *expanded = tensor_expand(src, dst->ndim, dst->shape, err);
     if (!expanded) return err ? err->code : ERR_RUNTIME;
     Tensor *source = expanded;
@@ -957,7 +1005,11 @@ int tensor_fill_(Tensor *t, double value, Error *err) {
         tensor_store(t, t->offset, value);
         size_t es = dtype_size(t->dtype);
         char *base = (char *)t->storage->data + (size_t)t->offset * es;
-        if (es == 4) {
+        bool one_byte = true; /* the value's bytes all equal (zero, say): memset */
+        for (size_t k = 1; k < es; k++) one_byte = one_byte && base[k] == base[0];
+        if (one_byte) {
+            memset(base + 1, base[0], (size_t)n * es - 1);
+        } else if (es == 4) {
             uint32_t v;
             memcpy(&v, base, 4);
             for (int64_t i = 1; i < n; i++) ((uint32_t *)(void *)base)[i] = v;
@@ -965,8 +1017,6 @@ int tensor_fill_(Tensor *t, double value, Error *err) {
             uint64_t v;
             memcpy(&v, base, 8);
             for (int64_t i = 1; i < n; i++) ((uint64_t *)(void *)base)[i] = v;
-        } else {
-            memset(base + 1, base[0], (size_t)n - 1);
         }
     } else {
         for (int64_t i = 0; i < n; i++) tensor_set(t, i, value);

@@ -197,9 +197,17 @@ Tensor *tensor_empty_like(const Tensor *t, DType dt, Error *err);
 Tensor *tensor_clone(const Tensor *t, Error *err);
 /* A copy converted to dt, layout preserved (float → int truncates toward zero). */
 Tensor *tensor_to_dtype(const Tensor *t, DType dt, Error *err);
-/* dst.copy_(src): src broadcast to dst's shape and cast to dst's dtype. Handles overlap
- * (src aliasing dst) by copying through a temporary. */
+/* ATen's memory-overlap checks of an operation that writes out while reading in (NULL:
+ * nothing): a RuntimeError as torch's when two elements of out share memory (an expanded
+ * tensor), or when in shares only part of out's memory (c[1:] += c[:-1]). */
+int tensor_check_writable(const Tensor *out, const Tensor *in, Error *err);
+/* dst.copy_(src): src broadcast to dst's shape and cast to dst's dtype, after
+ * tensor_check_writable(dst, src). Other sharing (src laid out differently over memory
+ * it shares with dst) goes through a temporary. */
 int tensor_copy_(Tensor *dst, const Tensor *src, Error *err);
+/* tensor_copy_ without the overlap checks: an element of dst repeated by its strides gets
+ * the last value written to it (fill_ and masked_fill_ of expanded tensors, as torch). */
+int tensor_assign_(Tensor *dst, const Tensor *src, Error *err);
 int tensor_fill_(Tensor *t, double value, Error *err);
 
 /* ---- indexing by tensors ---- */

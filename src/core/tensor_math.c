@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/kernels_f32.h"
 #include "core/mem.h"
 #include "core/vmath.h"
 
@@ -446,15 +447,9 @@ static void binary_kernel(BinaryOp op, const Tensor *a, const Tensor *b, DType c
             const float *pb = b_full ? (const float *)b->storage->data + b->offset : NULL;
             float sa = a_one ? ld_f32(a, tensor_flat_offset(a, 0)) : 0.0f;
             float sb = b_one ? ld_f32(b, tensor_flat_offset(b, 0)) : 0.0f;
-            for (int64_t i = 0; i < n; i++) {
-                float x = pa ? pa[i] : sa, y = pb ? pb[i] : sb;
-                switch (op) {
-                case BIN_ADD: o[i] = x + y; break;
-                case BIN_SUB: o[i] = x - y; break;
-                case BIN_MUL: o[i] = x * y; break;
-                default: o[i] = x / y; break;
-                }
-            }
+            static const Kf32Op kf32_ops[] = {[BIN_ADD] = KF32_ADD, [BIN_SUB] = KF32_SUB,
+                                              [BIN_MUL] = KF32_MUL, [BIN_DIV] = KF32_DIV};
+            kf32_binary(kf32_ops[op], n, pa, sa, pb, sb, o);
             return;
         }
     }
@@ -589,8 +584,19 @@ Tensor *tensor_binary(BinaryOp op, const Tensor *a, const Tensor *b, Error *err)
     return out;
 }
 
+/* Whether an elementwise operation can write its result into a while reading b: b lives
+ * in other memory, or is exactly a (same elements in the same order). */
+static bool reads_before_writes(const Tensor *a, const Tensor *b) {
+    if (b->storage != a->storage) return true;
+    if (b->offset != a->offset || b->ndim != a->ndim) return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (b->shape[d] != a->shape[d] || b->stride[d] != a->stride[d]) return false;
+    return true;
+}
+
 int tensor_binary_(BinaryOp op, Tensor *a, const Tensor *b, Error *err) {
     if (binary_prechecks(op, a, b, err) != ERR_OK) return status_of(err, ERR_RUNTIME);
+    if (tensor_check_writable(a, b, err) != ERR_OK) return status_of(err, ERR_RUNTIME);
     int ndim;
     int64_t shape[TENSOR_MAX_DIMS];
     if (tensor_broadcast_shapes(a->ndim, a->shape, b->ndim, b->shape, &ndim, shape, err))
@@ -609,7 +615,17 @@ int tensor_binary_(BinaryOp op, Tensor *a, const Tensor *b, Error *err) {
         return status_of(err, ERR_RUNTIME);
     if (!is_comparison(op) && !dtype_can_cast(result, a->dtype))
         return cast_error(err, result, a->dtype);
-    /* compute into a temporary (b may alias a), then copy into a */
+    bool scalar_exp = op == BIN_POW && b->wrapped_number && dtype_is_floating(compute);
+    if (!is_comparison(op) && !scalar_exp && result == a->dtype && tensor_is_contiguous(a) &&
+        reads_before_writes(a, b)) {
+        /* a is the output: each element is read (from a and b) before it is written */
+        if (check_zero_division(op, compute, b, err) != ERR_OK)
+            return status_of(err, ERR_RUNTIME);
+        binary_kernel(op, a, b, compute, false, a);
+        tensor_bump_version(a);
+        return ERR_OK;
+    }
+    /* compute into a temporary (b overlaps a), then copy into a */
     Tensor *tmp = tensor_binary(op, a, b, err);
     if (!tmp) return status_of(err, ERR_MEMORY);
     int rc = tensor_copy_(a, tmp, err);
@@ -783,6 +799,7 @@ int tensor_unary_(UnaryOp op, Tensor *t, Error *err) {
     if (op == UN_SQUARE && t->dtype == DTYPE_BOOL)
         return err_set(err, ERR_RUNTIME, "Found dtype Bool but expected Long");
     if (unary_dtype(op, t->dtype, &rdt, err) != ERR_OK) return status_of(err, ERR_RUNTIME);
+    if (tensor_check_writable(t, NULL, err) != ERR_OK) return status_of(err, ERR_RUNTIME);
     if (op != UN_LOGICAL_NOT && rdt != t->dtype && !dtype_can_cast(rdt, t->dtype))
         return cast_error(err, rdt, t->dtype);
     /* elementwise in place is safe when t does not overlap itself; a temporary keeps it
@@ -882,6 +899,8 @@ Tensor *tensor_clamp_t(const Tensor *t, const Tensor *min, const Tensor *max, Er
 }
 
 int tensor_clamp_t_(Tensor *t, const Tensor *min, const Tensor *max, Error *err) {
+    if (tensor_check_writable(t, min, err) != ERR_OK || (max && tensor_check_writable(t, max, err) != ERR_OK))
+        return status_of(err, ERR_RUNTIME);
     DType rdt = tensor_result_type3(t, min, max);
     if (min || max) {
         if (!dtype_can_cast(rdt, t->dtype))

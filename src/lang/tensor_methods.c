@@ -661,7 +661,7 @@ static Value *m_masked_fill(Interp *I, Value *self, Value **argv, bool inplace) 
         } else {
             Tensor *vd = tensor_to_dtype(value, SELF->dtype, &err);
             Tensor *filled = vd ? tensor_where(mask, vd, SELF, &err) : NULL;
-            if (filled && tensor_copy_(SELF, filled, &err) == ERR_OK) result = val_retain(self);
+            if (filled && tensor_assign_(SELF, filled, &err) == ERR_OK) result = val_retain(self);
             else interp_raise(I, &err);
             tensor_release(vd);
             tensor_release(filled);

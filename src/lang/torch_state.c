@@ -159,7 +159,9 @@ int torch_inplace_binary(Interp *I, BinaryOp op, Tensor *t, Tensor *other, doubl
                         : tensor_binary_(op, t, other, &err);
         return rc == ERR_OK ? 0 : interp_raise(I, &err);
     }
-    /* validate exactly as the in-place kernel would (shapes, casts) on a scratch copy */
+    /* validate exactly as the in-place kernel would (overlap, shapes, casts), the last
+     * two on a scratch copy */
+    if (tensor_check_writable(t, other, &err) != ERR_OK) return interp_raise(I, &err);
     Tensor *probe = tensor_clone(t, &err);
     int rc = probe ? tensor_binary_(op, probe, other, &err) : ERR_MEMORY;
     tensor_release(probe);

@@ -887,7 +887,9 @@ static int setitem_tensor(Interp *I, Value *self, Value *key, Value *value) {
         return ctx ? interp_raise(I, &err) : -1;
     }
     if (!plan.advanced) {
-        rc = tensor_copy_(plan.view, src, &err);
+        /* ATen's copy_to: a 0-d value of another shape is fill_ (no overlap check) */
+        bool fill = src->ndim == 0 && !tensor_same_shape(src, plan.view);
+        rc = fill ? tensor_assign_(plan.view, src, &err) : tensor_copy_(plan.view, src, &err);
     } else {
         int64_t perm[TENSOR_MAX_DIMS];
         perm[0] = plan.adv_dim;

@@ -10,6 +10,7 @@
 #include "core/mem.h"
 #include "core/strbuf.h"
 #include "core/tensor.h"
+#include "core/tensor_math.h"
 
 /* ---- the golden view cases ---- */
 
@@ -288,14 +289,34 @@ static void test_tensor_copy_broadcasts_and_handles_overlap(void **state) {
     assert_int_equal(tensor_copy_(dst, src, &err), ERR_OK);
     assert_int_equal(tensor_get_int(dst, 0), 1);
     assert_int_equal(tensor_get_int(dst, 5), -3);
-    /* Overlapping copy: shift a row of a 1-D tensor by one. */
+    /* Partial overlap: copy_ refuses as torch; assign_ shifts through a temporary. */
     int64_t five = 5;
     double seq[5] = {0, 1, 2, 3, 4};
     Tensor *a = tensor_from_doubles(DTYPE_FLOAT32, 1, &five, seq, &err);
     Tensor *head = tensor_slice(a, 0, true, 0, true, 4, 1, &err);
     Tensor *tail = tensor_slice(a, 0, true, 1, true, 5, 1, &err);
-    assert_int_equal(tensor_copy_(tail, head, &err), ERR_OK);
+    assert_int_equal(tensor_copy_(tail, head, &err), ERR_RUNTIME);
+    assert_string_equal(err.msg, "unsupported operation: some elements of the input tensor and "
+                                 "the written-to tensor refer to a single memory location. "
+                                 "Please clone() the tensor before performing the operation.");
+    assert_true(tensor_get(a, 1) == 1);
+    assert_int_equal(tensor_assign_(tail, head, &err), ERR_OK);
     for (int i = 1; i < 5; i++) assert_true(tensor_get(a, i) == i - 1);
+    /* The same elements in the same layout (another view of them) are fine. */
+    Tensor *tail2 = tensor_slice(a, 0, true, 1, true, 5, 1, &err);
+    assert_int_equal(tensor_copy_(tail, tail2, &err), ERR_OK);
+    tensor_release(tail2);
+    /* An expanded destination repeats elements: refused. */
+    int64_t wide[2] = {3, 5};
+    Tensor *expanded = tensor_expand(a, 2, wide, &err);
+    Tensor *ones = tensor_ones(DTYPE_FLOAT32, 2, wide, &err);
+    assert_int_equal(tensor_copy_(expanded, ones, &err), ERR_RUNTIME);
+    assert_string_equal(err.msg, "unsupported operation: more than one element of the written-to "
+                                 "tensor refers to a single memory location. Please clone() the "
+                                 "tensor before performing the operation.");
+    assert_int_equal(tensor_binary_(BIN_ADD, tail, head, &err), ERR_RUNTIME);
+    tensor_release(expanded);
+    tensor_release(ones);
     /* Shape mismatch. */
     int64_t four = 4;
     Tensor *bad = tensor_zeros(DTYPE_FLOAT32, 1, &four, &err);
