@@ -54,13 +54,8 @@ static int format_integer(Interp *I, const Conversion *c, Value *v, StrBuf *out)
     if (hex && val_is(v, &type_float))
         return interp_error(I, ERR_TYPE, "%%%c format: an integer is required, not float",
                             c->code);
-    if (val_is(v, &type_float)) {
-        double d = val_as_float(v);
-        if (isnan(d) || isinf(d))
-            return interp_error(I, isnan(d) ? ERR_VALUE : ERR_OVERFLOW,
-                                isnan(d) ? "cannot convert float NaN to integer"
-                                         : "cannot convert float infinity to integer");
-        owned = val_int(I, (int64_t)d);
+    if (val_is(v, &type_float)) { /* int(v): NaN, infinity and out-of-range errors */
+        owned = convert_with(I, &type_int, v);
         if (!owned) return -1;
         v = owned;
     } else if (!val_is_int(v)) {
