@@ -884,7 +884,14 @@ static void copy_elements(Tensor *dst, const Tensor *src) {
     int64_t idx[TENSOR_MAX_DIMS] = {0};
     int64_t so = src->offset, d = dst->offset;
     for (int64_t done = 0; done < n; done += inner) {
-        if (same && es == 4) {
+        if (same && ds == 1 && ss == 1) {
+            memcpy((char *)dst->storage->data + d * (int64_t)es,
+                   (const char *)src->storage->data + so * (int64_t)es, (size_t)inner * es);
+        } else if (same && es == 4 && ds == 1 && ss == 0) { /* an expanded row: a fill */
+            uint32_t v = ((const uint32_t *)src->storage->data)[so];
+            uint32_t *dp = (uint32_t *)dst->storage->data + d;
+            for (int64_t j = 0; j < inner; j++) dp[j] = v;
+        } else if (same && es == 4) {
             const uint32_t *sp = (const uint32_t *)src->storage->data + so;
             uint32_t *dp = (uint32_t *)dst->storage->data + d;
             for (int64_t j = 0; j < inner; j++) dp[j * ds] = sp[j * ss];
