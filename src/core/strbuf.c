@@ -92,6 +92,8 @@ void sb_truncate(StrBuf *sb, size_t len) {
     sb->data[len] = '\0';
 }
 
+void sb_fail(StrBuf *sb) { sb->failed = true; }
+
 int sb_check(const StrBuf *sb, Error *err) {
     if (!sb->failed) return ERR_OK;
     return err_set(err, ERR_MEMORY, "out of memory while building a string");

@@ -42,6 +42,9 @@ const char *sb_str(const StrBuf *sb);
 void sb_clear(StrBuf *sb);
 /* Shortens to `len` bytes (no-op if already shorter). */
 void sb_truncate(StrBuf *sb, size_t len);
+/* Marks sb failed, as an allocation failure would: a temporary buffer's failure passed on
+ * to the buffer its text was meant for. */
+void sb_fail(StrBuf *sb);
 /* ERR_OK, or ERR_MEMORY (recorded in err) when an append failed. */
 int sb_check(const StrBuf *sb, Error *err);
 /* Returns the contents as an owned string (mem_free) and resets sb; NULL if failed. */

@@ -140,7 +140,12 @@ static void emit_number(const Spec *spec, const char *sign, const char *prefix,
             StrBuf trial = SB_INIT;
             append_grouped(&trial, sb_str(&digits), digits.len, spec->grouping, every);
             int64_t total = (int64_t)(head.len + trial.len + strlen(rest));
+            bool failed = trial.failed || digits.failed;
             sb_free(&trial);
+            if (failed) {
+                sb_fail(&body);
+                break;
+            }
             if (total >= spec->width) break;
             StrBuf grown = SB_INIT;
             sb_appendc(&grown, '0');
@@ -154,7 +159,8 @@ static void emit_number(const Spec *spec, const char *sign, const char *prefix,
         append_grouped(&body, intpart, nint, spec->grouping, every);
     }
     sb_append(&body, rest);
-    emit_padded(spec, sb_str(&head), sb_str(&body), '>', out);
+    if (body.failed || head.failed) sb_fail(out);
+    else emit_padded(spec, sb_str(&head), sb_str(&body), '>', out);
     sb_free(&body);
     sb_free(&head);
 }
@@ -284,6 +290,7 @@ int format_float(Interp *I, double v, const char *spec_text, StrBuf *out) {
         StrBuf r = SB_INIT;
         val_format_float_repr(x, &r);
         snprintf(text, cap, "%s", sb_str(&r));
+        if (r.failed) sb_fail(out);
         sb_free(&r);
     } else {
         /* No type with precision: like 'g' but fixed notation keeps a digit after '.'. */
@@ -348,7 +355,8 @@ int format_str(Interp *I, const char *s, size_t len, const char *spec_text, StrB
     if (spec.precision >= 0) take = utf8_offset(s, len, (size_t)spec.precision);
     StrBuf body = SB_INIT;
     sb_appendn(&body, s, take);
-    emit_padded(&spec, "", sb_str(&body), '<', out);
+    if (body.failed) sb_fail(out);
+    else emit_padded(&spec, "", sb_str(&body), '<', out);
     sb_free(&body);
     return 0;
 }
