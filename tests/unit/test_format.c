@@ -98,9 +98,38 @@ static void test_format_matches_python(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* Each allocation of a formatting fails in turn: the output buffer must then be failed
+ * (a MemoryError at sb_check), never hold truncated text that passes as a result. */
+static void test_allocation_failure_fails_the_output(void **state) {
+    (void)state;
+    Interp *I = interp_new();
+    assert_non_null(I);
+    const char *specs[] = {"010,.3f", "010,", ">12", "^9.2", "+,", ""};
+    for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+        for (int kind = 0; kind < 3; kind++) {
+            for (long fail = 0; fail < 64; fail++) {
+                StrBuf out = SB_INIT;
+                interp_clear_error(I);
+                unsigned long before = mem_alloc_count();
+                mem_fail_after(fail);
+                int rc = kind == 0   ? format_float(I, 1234567.891, specs[k], &out)
+                         : kind == 1 ? format_int(I, -9876543, strchr(specs[k], '.') ? "" : specs[k], &out)
+                                     : format_str(I, "w\xc3\xa4rter", 7, strchr(specs[k], ',') ? "" : specs[k], &out);
+                mem_fail_after(-1);
+                bool injected = mem_alloc_count() - before > (unsigned long)fail;
+                if (rc == 0 && injected) assert_true(out.failed);
+                sb_free(&out);
+                if (!injected) break; /* every allocation of this call has failed once */
+            }
+        }
+    }
+    interp_free(I);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_matches_python),
+        cmocka_unit_test(test_allocation_failure_fails_the_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
