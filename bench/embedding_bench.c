@@ -20,6 +20,7 @@
 
 #include "core/embedding.h"
 #include "core/embedding_bag.h"
+#include "core/mem.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -75,7 +76,8 @@ static void run_case(const char *name, CaseKind kind, Tensor *weight, const Tens
 }
 
 /* The machine's limit for a gather: one memcpy of as many bytes as lookup_512x128 writes
- * (rows x 300 floats, read from the table), into a fresh buffer as the lookup's output is.
+ * (rows x 300 floats, read from the table), into a fresh buffer from the same allocator as
+ * the lookup's output (mem_alloc, which asks for huge pages for big blocks).
  * Same output line format; the checksum is that of the copied bytes. */
 static void memcpy_limit(const char *name, const Tensor *weight, int64_t rows, int repeats) {
     int64_t d = weight->shape[1];
@@ -87,7 +89,7 @@ static void memcpy_limit(const char *name, const Tensor *weight, int64_t rows, i
     const char *src = (const char *)weight->storage->data;
     for (int r = -2; r < repeats; r++) {
         double t0 = now_ns();
-        float *out = malloc((size_t)rows * row_bytes);
+        float *out = mem_alloc((size_t)rows * row_bytes, NULL);
         if (!out) exit(1);
         /* whole table passes, as contiguous as memory allows */
         for (int64_t done = 0; done < rows; done += table_rows) {
@@ -97,7 +99,7 @@ static void memcpy_limit(const char *name, const Tensor *weight, int64_t rows, i
         double t1 = now_ns();
         if (r == 0)
             for (int64_t i = 0; i < rows * d; i++) sum += out[i];
-        free(out);
+        mem_free(out);
         if (r >= 0) times[r] = t1 - t0;
     }
     qsort(times, (size_t)repeats, sizeof *times, cmp_double);
