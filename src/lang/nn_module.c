@@ -336,6 +336,14 @@ const NNType nn_type_module = {{.name = "Module",
 
 typedef int (*ModuleVisit)(Interp *I, const char *prefix, NNModule *m, void *ctx);
 
+/* "prefix.key" (just "key" at the root) into name; -1 with a MemoryError when it ran out
+ * of memory, since a truncated name would be another key. */
+static int qualified_name(Interp *I, const char *prefix, Value *key, StrBuf *name) {
+    if (*prefix) sb_appendf(name, "%s.", prefix);
+    sb_append(name, val_str_data(key));
+    return sb_check(name, &I->error) ? -1 : 0;
+}
+
 /* Visits m and its descendants depth-first (torch's named_modules order), each module
  * once (shared submodules are not revisited). `prefix` is the dotted path. */
 static int walk(Interp *I, NNModule *m, const char *prefix, Value *seen, ModuleVisit visit,
@@ -352,9 +360,8 @@ static int walk(Interp *I, NNModule *m, const char *prefix, Value *seen, ModuleV
         Value *child = children->entries[i].value;
         if (!children->entries[i].key || !val_is_nn_module(child)) continue;
         StrBuf path = SB_INIT;
-        if (*prefix) sb_appendf(&path, "%s.", prefix);
-        sb_append(&path, val_str_data(children->entries[i].key));
-        rc = walk(I, (NNModule *)child, sb_str(&path), seen, visit, ctx);
+        rc = qualified_name(I, prefix, children->entries[i].key, &path);
+        if (rc == 0) rc = walk(I, (NNModule *)child, sb_str(&path), seen, visit, ctx);
         sb_free(&path);
         if (rc) return -1;
     }
@@ -400,9 +407,8 @@ static int collect_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) 
         if (dup) continue;
         if (c->named) {
             StrBuf name = SB_INIT;
-            if (*prefix) sb_appendf(&name, "%s.", prefix);
-            sb_append(&name, val_str_data(d->entries[i].key));
-            rc = append_pair(I, c->out, sb_str(&name), p);
+            rc = qualified_name(I, prefix, d->entries[i].key, &name);
+            if (rc == 0) rc = append_pair(I, c->out, sb_str(&name), p);
             sb_free(&name);
         } else {
             rc = val_list_append(I, c->out, p);
@@ -557,8 +563,10 @@ static int state_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) {
             if (!d->entries[i].key || val_is_none(v)) continue;
             if (k == 1 && is_non_persistent(m, d->entries[i].key)) continue;
             StrBuf name = SB_INIT;
-            if (*prefix) sb_appendf(&name, "%s.", prefix);
-            sb_append(&name, val_str_data(d->entries[i].key));
+            if (qualified_name(I, prefix, d->entries[i].key, &name)) {
+                sb_free(&name);
+                return -1;
+            }
             Error err;
             Value *detached = tensor_value_take(I, tensor_alias(tensor_of(v), &err), &err);
             int rc = detached ? val_dict_set_str(I, out, sb_str(&name), detached) : -1;
@@ -581,8 +589,10 @@ static int walk_all(Interp *I, NNModule *m, const char *prefix, ModuleVisit visi
         Value *child = children->entries[i].value;
         if (!children->entries[i].key || !val_is_nn_module(child)) continue;
         StrBuf path = SB_INIT;
-        if (*prefix) sb_appendf(&path, "%s.", prefix);
-        sb_append(&path, val_str_data(children->entries[i].key));
+        if (qualified_name(I, prefix, children->entries[i].key, &path)) {
+            sb_free(&path);
+            return -1;
+        }
         int rc = walk_all(I, (NNModule *)child, sb_str(&path), visit, ctx, depth + 1);
         sb_free(&path);
         if (rc) return -1;
@@ -619,14 +629,11 @@ static int load_visit(Interp *I, const char *prefix, NNModule *m, void *ctx) {
             if (!d->entries[i].key || val_is_none(target)) continue;
             if (k == 1 && is_non_persistent(m, d->entries[i].key)) continue;
             StrBuf name = SB_INIT;
-            if (*prefix) sb_appendf(&name, "%s.", prefix);
-            sb_append(&name, val_str_data(d->entries[i].key));
-            Value *src = val_dict_get_str(I, c->state, sb_str(&name));
-            if (!src && (interp_has_error(I) || name.failed)) { /* out of memory */
+            if (qualified_name(I, prefix, d->entries[i].key, &name)) {
                 sb_free(&name);
-                if (!interp_has_error(I)) interp_error(I, ERR_MEMORY, "out of memory");
                 return -1;
             }
+            Value *src = val_dict_get_str(I, c->state, sb_str(&name));
             if (!src) {
                 sb_appendf(&c->missing, "%s\"%s\"", c->nmissing ? ", " : "", sb_str(&name));
                 c->nmissing++;
@@ -733,6 +740,8 @@ static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
     StrBuf unexpected_text = SB_INIT;
     int nunexpected = 0;
     if (!missing || !unexpected) rc = -1; /* out of memory (the error is set) */
+    if (rc == 0 && (sb_check(&c.missing, &I->error) || sb_check(&c.mismatch, &I->error)))
+        rc = -1;
     for (int64_t i = 0; rc == 0 && d && i < d->used; i++) {
         Value *key = d->entries[i].key;
         if (!key) continue;
@@ -746,6 +755,7 @@ static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
             sb_appendf(&unexpected_text, "%s\"%s\"", nunexpected ? ", " : "", val_str_data(key));
         nunexpected++;
     }
+    if (rc == 0 && sb_check(&unexpected_text, &I->error)) rc = -1;
     /* The missing list (from the text we built, in order). */
     if (rc == 0 && c.nmissing) {
         const char *p = sb_str(&c.missing);
@@ -767,7 +777,7 @@ static Value *m_load_state_dict(Interp *I, Value *self, Value **argv) {
         if (strict && nunexpected)
             sb_appendf(&msg, "\n\tUnexpected key(s) in state_dict: %s. ", sb_str(&unexpected_text));
         sb_append(&msg, sb_str(&c.mismatch));
-        interp_error(I, ERR_RUNTIME, "%s", sb_str(&msg));
+        if (!sb_check(&msg, &I->error)) interp_error(I, ERR_RUNTIME, "%s", sb_str(&msg));
         sb_free(&msg);
     } else if (rc == 0 && missing && unexpected) {
         IncompatibleKeys *k =
