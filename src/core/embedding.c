@@ -209,10 +209,11 @@ static void gather_rows(const Tensor *weight, const int64_t *idx, int64_t count,
         }
         for (int64_t k = 0; k < count; k++) {
 #if defined(__GNUC__)
-            /* the rows are random: fetch the one needed a few lookups ahead */
-            if (k + 8 < count) {
-                const char *ahead = src + (size_t)idx[k + 8] * stride_bytes;
-                for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(ahead + b, 0, 3);
+            /* the rows are random: fetch the one needed 16 lookups ahead into L2 (closer
+             * or nearer measured slower: bench/embedding_bench.c) */
+            if (k + 16 < count) {
+                const char *ahead = src + (size_t)idx[k + 16] * stride_bytes;
+                for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(ahead + b, 0, 2);
             }
 #endif
             memcpy(dst + (size_t)k * row_bytes, src + (size_t)idx[k] * stride_bytes, row_bytes);
