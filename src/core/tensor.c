@@ -1222,7 +1222,7 @@ int tensor_index_put_(Tensor *t, const Tensor *index, const Tensor *value, Error
     for (int i = 1; i < t->ndim; i++) shape[index->ndim + i - 1] = t->shape[i];
     Tensor *expanded = tensor_expand(value, ndim, shape, err);
     if (!expanded) {
-        if (err) {
+        if (err && err->code != ERR_MEMORY) {
             char vs[256], ts[256];
             tensor_shape_str(value->ndim, value->shape, vs, sizeof vs);
             tensor_shape_str(ndim, shape, ts, sizeof ts);
@@ -1230,7 +1230,7 @@ int tensor_index_put_(Tensor *t, const Tensor *index, const Tensor *value, Error
                                       "broadcast to indexing result of shape %s",
                     vs, ts);
         }
-        return ERR_RUNTIME;
+        return err ? err->code : ERR_RUNTIME;
     }
     Tensor *source = tensor_clone(expanded, err); /* also guards against aliasing */
     tensor_release(expanded);

@@ -1856,6 +1856,11 @@ static Value *f_save(Interp *I, Value *self, Value **argv) {
     sb_append(&path, val_str_data(argv[0]));
     size_t n = path.len;
     if (n < 4 || strcmp(path.data + n - 4, ".npy") != 0) sb_append(&path, ".npy");
+    if (sb_check(&path, &I->error)) {
+        tensor_release(t);
+        sb_free(&path);
+        return NULL;
+    }
     Error err;
     Tensor *c = np_copy(t, t->dtype, &err);
     int rc = c ? npy_save(sb_str(&path), c, &err) : -1;
@@ -2481,7 +2486,8 @@ static Value *r_choice(Interp *I, Value *self, Value **argv) {
                 Tensor *ps = np_sum(pt, -1, false, DTYPE_FLOAT64, &err);
                 double psum = ps ? tensor_get(ps, 0) : 0;
                 tensor_release(ps);
-                if (fabs(psum - 1.0) > sqrt(2.220446049250313e-16))
+                if (!ps) rc = interp_raise(I, &err);
+                else if (fabs(psum - 1.0) > sqrt(2.220446049250313e-16))
                     rc = interp_error(I, ERR_VALUE, "probabilities do not sum to 1");
             }
             if (!rc && !replace) rc = interp_error(I, ERR_NOT_IMPLEMENTED, "embedlab's numpy has no choice(replace=False, p=...)");
