@@ -63,6 +63,9 @@ static Value *t_tensor(Interp *I, Value *self, Value **argv) {
 static Value *filled(Interp *I, Value **argv, const char *fn, double value) {
     int64_t shape[TENSOR_MAX_DIMS];
     int ndim;
+    static const char *const kw_names[] = {"dtype", "requires_grad"};
+    Value *kw[2] = {val_is_none(argv[1]) ? NULL : argv[1], non_default_flag(argv[2])};
+    if (factory_size_missing(I, fn, argv[0], 2, kw_names, kw)) return NULL;
     if (arg_size(I, argv[0], fn, shape, &ndim)) return NULL;
     DType dt = default_dtype(I);
     if (arg_dtype(I, argv[1], fn, &dt, NULL)) return NULL;

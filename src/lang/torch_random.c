@@ -144,6 +144,10 @@ static Value *finish(Interp *I, Tensor *t, Value *requires_grad) {
 static Value *random_fill(Interp *I, Value **argv, const char *fn, bool normal) {
     int64_t shape[TENSOR_MAX_DIMS];
     int ndim;
+    static const char *const kw_names[] = {"generator", "dtype", "requires_grad"};
+    Value *kw[3] = {val_is_none(argv[1]) ? NULL : argv[1], val_is_none(argv[2]) ? NULL : argv[2],
+                    non_default_flag(argv[3])};
+    if (factory_size_missing(I, fn, argv[0], 3, kw_names, kw)) return NULL;
     Generator *g = pick_generator(I, argv[1]);
     if (!g || arg_size(I, argv[0], fn, shape, &ndim)) return NULL;
     TorchState *ts = torch_state(I);

@@ -101,6 +101,82 @@ static const char *arg_type_name(Value *v) {
     return val_type_name(v);
 }
 
+/* The overloads torch 1.13's python_arg_parser lists for the factories taking *size, and
+ * how many arguments each needs (size, plus keyword-only ones without a default). */
+typedef struct FactoryOverloads {
+    const char *fn;
+    int count;
+    int min_args[4];
+    const char *text[4];
+} FactoryOverloads;
+
+#define SIZE_TAIL "torch.dtype dtype, torch.layout layout, torch.device device, bool pin_memory, bool requires_grad)"
+static const FactoryOverloads factory_overloads[] = {
+    {"randn", 4, {3, 2, 1, 2},
+     {"(tuple of ints size, *, torch.Generator generator, tuple of names names, " SIZE_TAIL,
+      "(tuple of ints size, *, torch.Generator generator, Tensor out, " SIZE_TAIL,
+      "(tuple of ints size, *, Tensor out, " SIZE_TAIL,
+      "(tuple of ints size, *, tuple of names names, " SIZE_TAIL}},
+    {"rand", 4, {3, 2, 1, 2},
+     {"(tuple of ints size, *, torch.Generator generator, tuple of names names, " SIZE_TAIL,
+      "(tuple of ints size, *, torch.Generator generator, Tensor out, " SIZE_TAIL,
+      "(tuple of ints size, *, Tensor out, " SIZE_TAIL,
+      "(tuple of ints size, *, tuple of names names, " SIZE_TAIL}},
+    {"zeros", 2, {2, 1},
+     {"(tuple of ints size, *, tuple of names names, " SIZE_TAIL,
+      "(tuple of SymInts size, *, Tensor out, " SIZE_TAIL}},
+    {"ones", 2, {2, 1},
+     {"(tuple of ints size, *, tuple of names names, " SIZE_TAIL,
+      "(tuple of SymInts size, *, Tensor out, " SIZE_TAIL}},
+    {"empty", 2, {2, 1},
+     {"(tuple of ints size, *, tuple of names names, torch.memory_format memory_format, " SIZE_TAIL,
+      "(tuple of SymInts size, *, torch.memory_format memory_format, Tensor out, " SIZE_TAIL}},
+};
+#undef SIZE_TAIL
+
+/* A value's type as python_arg_parser names it: Tensor, int, torch.dtype, ... */
+static const char *parser_type_name(Value *v, char *buf, size_t size) {
+    if (val_is_tensor(v)) return "Tensor";
+    if (v->type->module) {
+        snprintf(buf, size, "%s.%s", v->type->module, v->type->name);
+        return buf;
+    }
+    return val_type_name(v);
+}
+
+Value *non_default_flag(Value *flag) {
+    return !flag || val_is_none(flag) || (val_is(flag, &type_bool) && !val_as_int(flag)) ? NULL : flag;
+}
+
+bool factory_size_missing(Interp *I, const char *fn, Value *size_args, int nkw,
+                          const char *const *kw_names, Value *const *kw_values) {
+    if (!val_is(size_args, &type_tuple) || ((ListValue *)size_args)->count != 0) return false;
+    const FactoryOverloads *o = NULL;
+    for (size_t i = 0; i < sizeof factory_overloads / sizeof *factory_overloads; i++)
+        if (strcmp(factory_overloads[i].fn, fn) == 0) o = &factory_overloads[i];
+    if (!o) return false;
+    int given = 0, plausible = 0;
+    for (int k = 0; k < nkw; k++) given += kw_values[k] != NULL;
+    for (int i = 0; i < o->count; i++) plausible += given >= o->min_args[i];
+    if (plausible == 1) {
+        interp_error(I, ERR_TYPE, "%s() missing 1 required positional arguments: \"size\"", fn);
+        return true;
+    }
+    StrBuf msg = SB_INIT;
+    sb_appendf(&msg, "%s() received an invalid combination of arguments - got (", fn);
+    for (int k = nkw - 1; k >= 0; k--) { /* torch lists the keywords last to first */
+        char buf[64];
+        if (kw_values[k])
+            sb_appendf(&msg, "%s=%s, ", kw_names[k], parser_type_name(kw_values[k], buf, sizeof buf));
+    }
+    sb_append(&msg, "), but expected one of:");
+    for (int i = 0; i < o->count; i++) sb_appendf(&msg, "\n * %s", o->text[i]);
+    sb_append(&msg, "\n");
+    if (!sb_check(&msg, &I->error)) interp_error(I, ERR_TYPE, "%s", sb_str(&msg));
+    sb_free(&msg);
+    return true;
+}
+
 int arg_size(Interp *I, Value *v, const char *fn, int64_t *shape, int *ndim) {
     /* torch 1.13 names sizes "SymInts" in most factories, "ints" in the random ones. */
     static const char *const int_functions[] = {"randn", "rand", "randint", "randperm",

@@ -46,6 +46,18 @@ bool val_is_dtype(const Value *v);
  * `zeros([2, 3])`, `zeros(t.shape)`): "zeros(): argument 'size' (position 1) must be
  * tuple of ints, not str". */
 int arg_size(Interp *I, Value *v, const char *fn, int64_t *shape, int *ndim);
+/* True when the *args tuple of a factory (randn, rand, zeros, ones, empty) is empty: torch
+ * has no overload without a size. Then raises torch's python_arg_parser TypeError and
+ * returns true. The keyword arguments passed are the non-default ones among
+ * kw_values[0..nkw) (named kw_names, in signature order): with one overload plausible for
+ * that many arguments, "randn() missing 1 required positional arguments: "size""; else
+ * "randn() received an invalid combination of arguments - got (...), but expected one of:"
+ * and the overloads. */
+/* A keyword flag's value when it differs from its default False (an explicit False is
+ * indistinguishable from the default); NULL otherwise. For factory_size_missing. */
+Value *non_default_flag(Value *flag);
+bool factory_size_missing(Interp *I, const char *fn, Value *size_args, int nkw,
+                          const char *const *kw_names, Value *const *kw_values);
 /* An optional dtype (None → *out unchanged, *given false). */
 int arg_dtype(Interp *I, Value *v, const char *fn, DType *out, bool *given);
 int arg_int(Interp *I, Value *v, const char *fn, const char *name, int64_t *out);
