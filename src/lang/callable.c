@@ -5,6 +5,7 @@
 #include "lang/callable.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,7 +222,18 @@ static int check_positional_only(Interp *I, const Signature *sig, const char *fn
                         sig->count, sig->count == 1 ? "" : "s", (long long)args->nargs);
 }
 
+/* sig_bind for a callable that receives `implicit` leading positional arguments the
+ * signature does not list (a class method's cls): Python counts them in "takes N
+ * positional arguments but M were given". */
+static int bind_with_implicit(Interp *I, const Signature *sig, const char *fname, int implicit,
+                              CallArgs *args, Value **argv);
+
 int sig_bind(Interp *I, const Signature *sig, const char *fname, CallArgs *args, Value **argv) {
+    return bind_with_implicit(I, sig, fname, 0, args, argv);
+}
+
+static int bind_with_implicit(Interp *I, const Signature *sig, const char *fname, int implicit,
+                              CallArgs *args, Value **argv) {
     for (int i = 0; i < sig->count; i++) argv[i] = NULL;
     if (check_positional_only(I, sig, fname, args)) return -1;
     int positional = 0, required_positional = 0, var_pos = -1, var_kw = -1;
@@ -238,16 +250,16 @@ int sig_bind(Interp *I, const Signature *sig, const char *fname, CallArgs *args,
     }
     /* Positional arguments. */
     if (args->nargs > positional && var_pos < 0) {
-        int64_t given = args->nargs;
-        if (required_positional == positional)
+        int64_t given = args->nargs + implicit;
+        int most = positional + implicit, least = required_positional + implicit;
+        if (least == most)
             interp_error(I, ERR_TYPE, "%s() takes %d positional argument%s but %lld %s given",
-                         fname, positional, positional == 1 ? "" : "s", (long long)given,
+                         fname, most, most == 1 ? "" : "s", (long long)given,
                          given == 1 ? "was" : "were");
         else
             interp_error(I, ERR_TYPE,
                          "%s() takes from %d to %d positional arguments but %lld %s given", fname,
-                         required_positional, positional, (long long)given,
-                         given == 1 ? "was" : "were");
+                         least, most, (long long)given, given == 1 ? "was" : "were");
         return -1;
     }
     int64_t take = args->nargs < positional ? args->nargs : positional;
@@ -424,7 +436,15 @@ static Value *call_builtin(Interp *I, Value *self, CallArgs *args) {
     if (!sig) return NULL;
     b->sig = sig;
     Value *argv[SIG_MAX_PARAMS];
-    if (sig_bind(I, sig, b->spec->name, args, argv)) return NULL;
+    /* A class method is named by its qualified name, as Python names the classmethods
+     * torch defines ("Embedding.from_pretrained() missing 1 required ..."). */
+    char fname[128];
+    bool class_method = b->self && val_is(b->self, &type_type);
+    if (class_method)
+        snprintf(fname, sizeof fname, "%s.%s", ((TypeValue *)b->self)->of->name, b->spec->name);
+    else
+        snprintf(fname, sizeof fname, "%s", b->spec->name);
+    if (bind_with_implicit(I, sig, fname, class_method, args, argv)) return NULL;
     Value *result = b->spec->impl(I, b->self, argv);
     sig_release_bound(sig, argv);
     return result;
