@@ -199,12 +199,16 @@ bool p_probe_end(Parser *p, ParserMark *m, bool keep_position) {
     return ok;
 }
 
-/* A compiler-stage error (CPython reports it only when the whole source parses). */
-static void defer_error(Parser *p, const AstNode *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void defer_error(Parser *p, const AstNode *n, const char *fmt, ...) {
+/* A compiler-stage error (CPython reports it only when the whole source parses). The
+ * compiler meets them in source order, so the earliest one is kept. */
+void p_defer_error(Parser *p, const AstNode *n, const char *fmt, ...) {
     ParseState *st = state_of(p);
-    if (p->probing || st->deferred.code != ERR_OK) return;
+    if (p->probing) return;
+    if (st->deferred.code != ERR_OK) {
+        int col = char_col(p, n->line, n->col);
+        if (st->deferred.line < n->line || (st->deferred.line == n->line && st->deferred.col <= col))
+            return;
+    }
     va_list ap;
     va_start(ap, fmt);
     err_setv(&st->deferred, ERR_SYNTAX, fmt, ap);
@@ -372,7 +376,7 @@ static void end_at_body(AstNode *n, const AstList *body) {
 }
 
 static void count_block(Parser *p, AstNode *n) {
-    if (p->blocks > PARSE_MAX_BLOCKS) defer_error(p, n, "too many statically nested blocks");
+    if (p->blocks > PARSE_MAX_BLOCKS) p_defer_error(p, n, "too many statically nested blocks");
 }
 
 /* if_stmt: 'if' named_expression ':' block (elif_stmt | [else_block])
@@ -904,7 +908,7 @@ static AstNode *expr_or_assign(Parser *p) {
         }
         AstNode *n = node_from(p, AST_ASSIGN, start);
         if (!n) return NULL;
-        if (value->kind == AST_STARRED) defer_error(p, value, "can't use starred expression here");
+        if (value->kind == AST_STARRED) p_defer_error(p, value, "can't use starred expression here");
         n->v.assign.targets = targets;
         n->v.assign.value = value;
         return n;
@@ -938,7 +942,7 @@ static AstNode *expr_or_assign(Parser *p) {
     }
     AstNode *n = node_from(p, AST_EXPR, start);
     if (n) n->v.expr.value = e1;
-    if (e1->kind == AST_STARRED) defer_error(p, e1, "can't use starred expression here");
+    if (e1->kind == AST_STARRED) p_defer_error(p, e1, "can't use starred expression here");
     return n;
 }
 
@@ -1110,13 +1114,13 @@ static void check_placement(Parser *p, AstList *body, int loops, bool in_func);
 static void check_stmt(Parser *p, AstNode *s, int loops, bool in_func) {
     switch (s->kind) {
     case AST_BREAK:
-        if (!loops) defer_error(p, s, "'break' outside loop");
+        if (!loops) p_defer_error(p, s, "'break' outside loop");
         break;
     case AST_CONTINUE:
-        if (!loops) defer_error(p, s, "'continue' not properly in loop");
+        if (!loops) p_defer_error(p, s, "'continue' not properly in loop");
         break;
     case AST_RETURN:
-        if (!in_func) defer_error(p, s, "'return' outside function");
+        if (!in_func) p_defer_error(p, s, "'return' outside function");
         break;
     case AST_FUNCTION_DEF: check_placement(p, &s->v.function_def.body, 0, true); break;
     case AST_CLASS_DEF: check_placement(p, &s->v.class_def.body, 0, false); break;

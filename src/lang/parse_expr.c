@@ -985,6 +985,11 @@ bool p_call_args(Parser *p, AstList *args, AstList *keywords, bool allow_genexp)
             if (!kw) return false;
             kw->v.keyword.arg = p_tok_text(p, t);
             kw->v.keyword.value = v;
+            for (int k = 0; k < keywords->count; k++) {
+                const char *other = keywords->items[k]->v.keyword.arg;
+                if (other && kw->v.keyword.arg && strcmp(other, kw->v.keyword.arg) == 0)
+                    p_defer_error(p, kw, "keyword argument repeated: %s", kw->v.keyword.arg);
+            }
             if (!p_push(p, keywords, &kcap, kw)) return false;
             seen_keyword = true;
             if (!first_arg) first_arg = kw;

@@ -64,6 +64,11 @@ void *p_error_node(Parser *p, const AstNode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void *p_error_range(Parser *p, const AstNode *a, const AstNode *b, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A compiler's error at node n ("'return' outside function", "keyword argument repeated"):
+ * CPython reports it only once the whole file parsed, so it is kept (the first one) and
+ * reported when no syntax error comes up. */
+void p_defer_error(Parser *p, const AstNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* "invalid syntax" at the furthest token looked at (or the scanner's/indentation
  * error CPython would report there). */
 void *p_invalid_syntax(Parser *p);

@@ -183,6 +183,8 @@ def error_snippets():
         "".join(" " * i + "for x in y:\n" for i in range(21)) + " " * 21 + "pass\n",
         "x = " + "(" * 201 + ")" * 201,
         "x = " + "9" * 4301,
+        "f(a=1, a=2)", "f(a=1, b=2, a=3)", "f(x, a=1, **k, a=2)", "f(a=1, a=2)\nreturn 2",
+        "def g(): return 1\nreturn 2\nf(a=1, a=2)", "f(a=1, a=2)\n1 +",
     ]
 
 
