@@ -219,19 +219,38 @@ static int run_code(Session *s, const char *code, size_t len, const char *chunk,
     return status == SESSION_ERROR ? 1 : 0;
 }
 
+/* The script's name as python3 shows it in tracebacks and errors: joined to the current
+ * directory when relative ("/tmp/./z.py"), without resolving "." or "..". Caller frees. */
+static char *script_name(const char *path) {
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd)) return strdup(path);
+    size_t n = strlen(cwd) + 1 + strlen(path) + 1;
+    char *full = malloc(n);
+    if (full) snprintf(full, n, "%s/%s", cwd, path);
+    return full;
+}
+
 static int run_file(Session *s, const char *path, bool *exited) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    bool from_stdin = strcmp(path, "-") == 0;
+    char *name = from_stdin ? strdup("<stdin>") : script_name(path);
+    if (!name) {
+        fprintf(stderr, "embedlab: out of memory\n");
+        return 1;
+    }
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "embedlab: can't open file '%s': [Errno %d] %s\n", path, errno,
+        fprintf(stderr, "embedlab: can't open file '%s': [Errno %d] %s\n", name, errno,
                 strerror(errno));
+        free(name);
         return 2;
     }
     size_t len;
-    char *code = read_all(f, path, &len);
+    char *code = read_all(f, name, &len);
     if (f != stdin) fclose(f);
-    if (!code) return 1;
-    int rc = run_code(s, code, len, strcmp(path, "-") == 0 ? "<stdin>" : path, exited);
+    int rc = 1;
+    if (code) rc = run_code(s, code, len, name, exited);
     free(code);
+    free(name);
     return rc;
 }
 
