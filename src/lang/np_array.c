@@ -31,6 +31,12 @@ Value *np_array_take(Interp *I, Tensor *t, const Error *err) {
         interp_raise(I, err);
         return NULL;
     }
+    if (t->dtype == DTYPE_INT32) { /* would print and compute as float64 */
+        tensor_release(t);
+        interp_error(I, ERR_NOT_IMPLEMENTED, "embedlab's numpy has no int32 arrays; convert "
+                                             "the tensor first, e.g. t.long().numpy()");
+        return NULL;
+    }
     NpArrayValue *a = (NpArrayValue *)val_alloc(I, &type_ndarray, sizeof *a);
     if (!a) {
         tensor_release(t);
