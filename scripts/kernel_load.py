@@ -224,10 +224,13 @@ def part_heartbeat(k, compute):
     # a computation of about `compute` seconds: a loop of matrix products, calibrated
     code = ("import torch\na = torch.randn(200, 200)\n"
             "for _ in range(N):\n    b = a @ a\n")
-    # measure 20 products in-band to pick N
+    # measure 500 products in-band, less an empty request's round trip, to pick N
     t0 = time.monotonic()
-    execute(k, shell, code.replace("N", "20"), timeout=60)
-    per = max((time.monotonic() - t0) / 20, 1e-4)
+    execute(k, shell, "pass", timeout=60)
+    round_trip = time.monotonic() - t0
+    t0 = time.monotonic()
+    execute(k, shell, code.replace("N", "500"), timeout=120)
+    per = max((time.monotonic() - t0 - round_trip) / 500, 1e-6)
     n = int(compute / per)
     msg = k.session.msg("execute_request", {"code": code.replace("N", str(n)), "silent": False,
                                             "store_history": False, "user_expressions": {},
