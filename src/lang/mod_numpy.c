@@ -122,7 +122,34 @@ static Value *call_dtype(Interp *I, Value *self, CallArgs *args) {
     return np_array_take(I, t, NULL);
 }
 
-const ValueType type_np_dtype = {.name = "dtype",
+/* np.float32 itself is a type; np.dtype('float32') a numpy.dtype[float32]. */
+static const char *tp_name_of_dtype(const Value *self) {
+    const NpDTypeValue *d = (const NpDTypeValue *)self;
+    if (d->is_class) return "type";
+    switch (d->dtype) {
+    case DTYPE_BOOL: return "numpy.dtype[bool_]";
+    case DTYPE_INT64: return "numpy.dtype[int64]";
+    case DTYPE_FLOAT32: return "numpy.dtype[float32]";
+    default: return "numpy.dtype[float64]";
+    }
+}
+
+/* len(dtype): the number of fields, 0 for these unstructured dtypes (which are still
+ * true, as NumPy's); the scalar types themselves (np.float32) have no len(). */
+static int64_t length_dtype(Interp *I, Value *self) {
+    if (((NpDTypeValue *)self)->is_class)
+        return interp_error(I, ERR_TYPE, "object of type 'type' has no len()");
+    return 0;
+}
+
+static int truth_dtype(Interp *I, Value *self) {
+    (void)I, (void)self;
+    return 1;
+}
+
+const ValueType type_np_dtype = {.name = "dtype", .tp_name_of = tp_name_of_dtype,
+                                 .length = length_dtype,
+                                 .truth = truth_dtype,
                                  .module = "numpy",
                                  .repr = repr_dtype,
                                  .str = str_dtype,

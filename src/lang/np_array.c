@@ -1226,7 +1226,7 @@ const BuiltinSpec ndarray_methods[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-const ValueType type_ndarray = {.name = "ndarray",
+const ValueType type_ndarray = {.name = "ndarray", .tp_name = "numpy.ndarray",
                                 .module = "numpy",
                                 .destroy = destroy_array,
                                 .repr = repr_array,
@@ -1248,7 +1248,7 @@ const ValueType type_ndarray = {.name = "ndarray",
                                 .doc = "ndarray(shape, dtype=float)\n\nAn array object represents "
                                        "a multidimensional, homogeneous array of fixed-size items."};
 
-const ValueType type_np_float32 = {.name = "float32",
+const ValueType type_np_float32 = {.name = "float32", .tp_name = "numpy.float32",
                                    .module = "numpy",
                                    .destroy = destroy_array,
                                    .repr = repr_array,
@@ -1262,7 +1262,7 @@ const ValueType type_np_float32 = {.name = "float32",
                                    .as_number = as_number_array,
                                    .doc = "Single-precision floating-point number type."};
 
-const ValueType type_np_float64 = {.name = "float64",
+const ValueType type_np_float64 = {.name = "float64", .tp_name = "numpy.float64",
                                    .module = "numpy",
                                    .destroy = destroy_array,
                                    .repr = repr_array,
@@ -1277,7 +1277,7 @@ const ValueType type_np_float64 = {.name = "float64",
                                    .base = &type_float,
                                    .doc = "Double-precision floating-point number type, compatible with Python `float`."};
 
-const ValueType type_np_int64 = {.name = "int64",
+const ValueType type_np_int64 = {.name = "int64", .tp_name = "numpy.int64",
                                    .module = "numpy",
                                    .destroy = destroy_array,
                                    .repr = repr_array,
@@ -1291,7 +1291,7 @@ const ValueType type_np_int64 = {.name = "int64",
                                    .as_number = as_number_array,
                                    .doc = "Signed integer type, compatible with C ``long``."};
 
-const ValueType type_np_bool = {.name = "bool_",
+const ValueType type_np_bool = {.name = "bool_", .tp_name = "numpy.bool_",
                                    .module = "numpy",
                                    .destroy = destroy_array,
                                    .repr = repr_array,

@@ -269,7 +269,17 @@ static Value *compare_sdt(Interp *I, PyCmp op, Value *a, Value *b) {
     }
     return val_bool(I, eq == (op == PYCMP_EQ));
 }
-static const ValueType type_np_str_dtype = {.name = "dtype",
+static int64_t length_sdt(Interp *I, Value *self) { /* no fields */
+    (void)I, (void)self;
+    return 0;
+}
+static int truth_sdt(Interp *I, Value *self) {
+    (void)I, (void)self;
+    return 1;
+}
+static const ValueType type_np_str_dtype = {.name = "dtype", .tp_name = "numpy.dtype[str_]",
+                                            .length = length_sdt,
+                                            .truth = truth_sdt,
                                             .module = "numpy",
                                             .repr = repr_sdt,
                                             .str = str_sdt,
@@ -618,7 +628,7 @@ static const BuiltinSpec str_array_methods[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-const ValueType type_np_str_array = {.name = "ndarray",
+const ValueType type_np_str_array = {.name = "ndarray", .tp_name = "numpy.ndarray",
                                      .module = "numpy",
                                      .destroy = destroy_sa,
                                      .clear = clear_sa,

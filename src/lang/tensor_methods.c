@@ -280,7 +280,13 @@ static const BuiltinSpec grad_fn_methods[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/* Each backward function is its own class in torch: 'MulBackward0' object. */
+static const char *tp_name_of_grad_fn(const Value *self) {
+    return grad_node_name(((const GradFnValue *)self)->node);
+}
+
 static const ValueType type_grad_fn = {.name = "Node",
+                                       .tp_name_of = tp_name_of_grad_fn,
                                        .destroy = destroy_grad_fn,
                                        .repr = repr_grad_fn,
                                        .getattr = getattr_grad_fn,

@@ -65,7 +65,7 @@ static const BuiltinSpec generator_methods[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const ValueType type_generator = {.name = "Generator",
+static const ValueType type_generator = {.name = "Generator", .tp_name = "torch._C.Generator",
                                          .module = "torch._C",
                                          .destroy = destroy_generator,
                                          .repr = repr_generator,

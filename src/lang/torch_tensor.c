@@ -80,7 +80,7 @@ static Value *getattr_dtype(Interp *I, Value *self, const char *name) {
 }
 
 const ValueType type_dtype = {
-    .name = "dtype", .module = "torch", .repr = repr_dtype, .getattr = getattr_dtype};
+    .name = "dtype", .module = "torch", .tp_name = "torch.dtype", .repr = repr_dtype, .getattr = getattr_dtype};
 
 Value *dtype_value(Interp *I, DType dt) {
     TorchState *ts = torch_state(I);

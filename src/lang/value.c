@@ -75,7 +75,10 @@ double val_as_float(const Value *v) {
 const char *val_str_data(const Value *v) { return ((const StrValue *)v)->data; }
 size_t val_str_len(const Value *v) { return ((const StrValue *)v)->len; }
 
-const char *val_type_name(const Value *v) { return v->type->name; }
+const char *val_type_name(const Value *v) {
+    if (v->type->tp_name_of) return v->type->tp_name_of(v);
+    return v->type->tp_name ? v->type->tp_name : v->type->name;
+}
 
 bool val_type_derives(const ValueType *t, const ValueType *base) {
     if (base == &type_object) return true; /* everything is an object */
@@ -412,7 +415,7 @@ static int repr_torch_size(Interp *I, Value *self, StrBuf *out) {
     return rc;
 }
 
-const ValueType type_torch_size = {.name = "Size",
+const ValueType type_torch_size = {.name = "Size", .tp_name = "torch.Size",
                                    .module = "torch",
                                    .destroy = destroy_list,
                                    .clear = clear_list,

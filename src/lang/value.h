@@ -64,6 +64,13 @@ typedef enum PyUnary { PYUNARY_NEG, PYUNARY_POS, PYUNARY_INVERT } PyUnary;
 struct ValueType {
     const char *name;      /* type(x).__name__: "int", "Tensor", "Embedding" */
     const char *module;    /* for <class 'module.name'>; NULL for builtins */
+    /* CPython's tp_name, which its messages use ("'numpy.ndarray' object has no attribute"),
+     * when it is not `name`: the qualified name of a C extension type ("torch.dtype");
+     * NULL for builtins, Python classes and torch.Tensor ("Tensor"). */
+    const char *tp_name;
+    /* tp_name when it depends on the object (np.dtype('int64') is a 'numpy.dtype[int64]',
+     * a grad_fn a 'MulBackward0'); a static string. */
+    const char *(*tp_name_of)(const Value *self);
     /* Frees the object's own resources and releases the values it references. */
     void (*destroy)(Value *self);
     /* Releases (and forgets) references to other Values, leaving a valid object; used to
