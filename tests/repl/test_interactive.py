@@ -472,3 +472,20 @@ def test_window_resize_is_seen(sb):
     r.prompt()
     assert "PAGED: " in r.run("help(torch)")
     assert finish(r) == 0
+
+
+def test_a_megabyte_pasted_line_is_taken_whole(sb):
+    """A 1 MB line pasted into the terminal (bracketed paste) runs like any other: no hang,
+    nothing cut. The echo is drained while sending, as a terminal would."""
+    r = start(sb)
+    r.run("y = 1")
+    data = "\x1b[200~x = '" + "ab" * 500_000 + "'\x1b[201~\r"
+    for i in range(0, len(data), 8192):
+        r.send(data[i:i + 8192])
+        try:
+            r.child.read_nonblocking(1 << 20, timeout=0)
+        except pexpect.TIMEOUT:
+            pass
+    r.child.expect(">>> ", timeout=120, searchwindowsize=8192)
+    assert r.run("len(x), x[:3], x[-3:], y") == "(1000000, 'aba', 'bab', 1)\n"
+    assert finish(r) == 0
