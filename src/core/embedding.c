@@ -209,8 +209,8 @@ static void gather_rows(const Tensor *weight, const int64_t *idx, int64_t count,
         }
         for (int64_t k = 0; k < count; k++) {
 #if defined(__GNUC__)
-            /* the rows are random: fetch the one needed 16 lookups ahead into L2 (closer
-             * or nearer measured slower: bench/embedding_bench.c) */
+            /* the rows are random: fetch the one needed 16 lookups ahead into L2 (into L1,
+             * or 8 ahead, measured slower: bench/embedding_bench.c) */
             if (k + 16 < count) {
                 const char *ahead = src + (size_t)idx[k + 16] * stride_bytes;
                 for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(ahead + b, 0, 2);
