@@ -1480,6 +1480,42 @@ static Value *f_outer(Interp *I, Value *self, Value **argv) {
 }
 
 /* np.unique: sorted distinct values, with optional first indices, inverse and counts. */
+/* np.unique's result: the unique values `u` alone, or the tuple of u and the asked-for
+ * index, inverse and counts arrays. Takes u (NULL: out of memory, the error set) and the
+ * three tensors. */
+static Value *unique_result(Interp *I, Value *u, Tensor *first, Tensor *inv, Tensor *cnt,
+                            bool want_index, bool want_inverse, bool want_counts) {
+    int k = 1 + want_index + want_inverse + want_counts;
+    Value *tup = u && k > 1 ? val_tuple_new(I, k) : NULL;
+    if (!tup) {
+        tensor_release(first);
+        tensor_release(inv);
+        tensor_release(cnt);
+        if (u && k == 1) return u;
+        val_release(u);
+        return NULL;
+    }
+    int pos = 0;
+    ((ListValue *)tup)->items[pos++] = u;
+    if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
+    if (want_inverse) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(inv), NULL);
+    if (want_counts) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(cnt), NULL);
+    tensor_release(first);
+    tensor_release(inv);
+    tensor_release(cnt);
+    bool failed = false; /* an np_array_take above ran out of memory (its error is set) */
+    for (int i = 0; i < pos; i++)
+        if (!((ListValue *)tup)->items[i]) {
+            ((ListValue *)tup)->items[i] = val_retain(I->none);
+            failed = true;
+        }
+    if (failed) {
+        val_release(tup);
+        return NULL;
+    }
+    return tup;
+}
+
 static Value *f_unique(Interp *I, Value *self, Value **argv) {
     (void)self;
     bool want_index = truthy(I, argv[1]), want_inverse = truthy(I, argv[2]),
@@ -1563,40 +1599,7 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
         }
         first->shape[0] = m;
         cnt->shape[0] = m;
-        int k = 1 + want_index + want_inverse + want_counts;
-        if (k == 1) {
-            tensor_release(first);
-            tensor_release(inv);
-            tensor_release(cnt);
-            return u;
-        }
-        Value *tup = val_tuple_new(I, k);
-        if (!tup) {
-            val_release(u);
-            tensor_release(first);
-            tensor_release(inv);
-            tensor_release(cnt);
-            return NULL;
-        }
-        int pos = 0;
-        ((ListValue *)tup)->items[pos++] = u;
-        if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
-        if (want_inverse) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(inv), NULL);
-        if (want_counts) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(cnt), NULL);
-        tensor_release(first);
-        tensor_release(inv);
-        tensor_release(cnt);
-        bool failed = false; /* an np_array_take above ran out of memory (its error is set) */
-        for (int i = 0; i < pos; i++)
-            if (!((ListValue *)tup)->items[i]) {
-                ((ListValue *)tup)->items[i] = val_retain(I->none);
-                failed = true;
-            }
-        if (failed) {
-            val_release(tup);
-            return NULL;
-        }
-        return tup;
+        return unique_result(I, u, first, inv, cnt, want_index, want_inverse, want_counts);
     }
     t = arr_arg(I, argv[0]);
     if (!t) return NULL;
@@ -1645,40 +1648,8 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
     cnt->shape[0] = m;
     tensor_release(flat);
     tensor_release(order);
-    int k = 1 + want_index + want_inverse + want_counts;
-    if (k == 1) {
-        tensor_release(first);
-        tensor_release(inv);
-        tensor_release(cnt);
-        return np_array_take(I, vals, NULL);
-    }
-    Value *tup = val_tuple_new(I, k);
-    if (!tup) {
-        tensor_release(vals);
-        tensor_release(first);
-        tensor_release(inv);
-        tensor_release(cnt);
-        return NULL;
-    }
-    int pos = 0;
-    ((ListValue *)tup)->items[pos++] = np_array_take(I, vals, NULL);
-    if (want_index) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(first), NULL);
-    if (want_inverse) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(inv), NULL);
-    if (want_counts) ((ListValue *)tup)->items[pos++] = np_array_take(I, tensor_retain(cnt), NULL);
-    tensor_release(first);
-    tensor_release(inv);
-    tensor_release(cnt);
-    bool failed = false; /* an np_array_take above ran out of memory (its error is set) */
-    for (int i = 0; i < pos; i++)
-        if (!((ListValue *)tup)->items[i]) {
-            ((ListValue *)tup)->items[i] = val_retain(I->none);
-            failed = true;
-        }
-    if (failed) {
-        val_release(tup);
-        return NULL;
-    }
-    return tup;
+    return unique_result(I, np_array_take(I, vals, NULL), first, inv, cnt, want_index,
+                         want_inverse, want_counts);
 }
 
 
