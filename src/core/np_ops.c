@@ -529,6 +529,20 @@ static int k_order_axes(const Tensor *a, int64_t *len, int64_t *st) {
     return m;
 }
 
+/* Advances *off to the next element in K order over the m axes of k_order_axes (idx: the
+ * position, all zeros at the start). */
+static void k_order_next(int m, const int64_t *len, const int64_t *st, int64_t *idx,
+                         int64_t *off) {
+    for (int d = m - 1; d >= 0; d--) {
+        if (++idx[d] < len[d]) {
+            *off += st[d];
+            return;
+        }
+        idx[d] = 0;
+        *off -= st[d] * (len[d] - 1);
+    }
+}
+
 /* Storage offsets of a's elements in K order, into offs (numel entries). */
 static void k_order_offsets(const Tensor *a, int64_t *offs) {
     int64_t len[TENSOR_MAX_DIMS], st[TENSOR_MAX_DIMS], idx[TENSOR_MAX_DIMS] = {0};
@@ -536,14 +550,7 @@ static void k_order_offsets(const Tensor *a, int64_t *offs) {
     int64_t n = tensor_numel(a), off = a->offset;
     for (int64_t i = 0; i < n; i++) {
         offs[i] = off;
-        for (int d = m - 1; d >= 0; d--) {
-            if (++idx[d] < len[d]) {
-                off += st[d];
-                break;
-            }
-            idx[d] = 0;
-            off -= st[d] * (len[d] - 1);
-        }
+        k_order_next(m, len, st, idx, &off);
     }
 }
 
@@ -926,14 +933,7 @@ Tensor *np_norm(const Tensor *a, double ord, bool ord_given, int axis, bool keep
                 double v = fload(a, off);
                 if (dt == DTYPE_FLOAT32) accf += (float)v * (float)v;
                 else acc += v * v;
-                for (int d = m - 1; d >= 0; d--) {
-                    if (++idx[d] < len[d]) {
-                        off += st[d];
-                        break;
-                    }
-                    idx[d] = 0;
-                    off -= st[d] * (len[d] - 1);
-                }
+                k_order_next(m, len, st, idx, &off);
             }
             double s = dt == DTYPE_FLOAT32 ? (double)sqrtf(accf) : sqrt(acc);
             int64_t shape[TENSOR_MAX_DIMS];
