@@ -28,6 +28,13 @@ typedef struct NpOptsValue {
     NpPrintOptions opt;
 } NpOptsValue;
 
+/* dst's element i = src's element j, for arrays of the same dtype (exact for int64); dst
+ * fresh and contiguous. */
+static void copy_element(Tensor *dst, int64_t i, const Tensor *src, int64_t j) {
+    if (dtype_is_floating(dst->dtype)) tensor_set(dst, i, tensor_get(src, j));
+    else tensor_store_int(dst, i, tensor_get_int(src, j));
+}
+
 static const ValueType type_np_opts = {.name = "printoptions", .module = "numpy"};
 
 static Value *module_attr(Interp *I, const char *module, const char *name) {
@@ -970,8 +977,7 @@ static Value *f_where(Interp *I, Value *self, Value **argv) {
                 !np_assign(bc, cb, &err)) {
                 for (int64_t i = 0, n = tensor_numel(out); i < n; i++) {
                     Tensor *src = tensor_get_int(bc, i) ? bx : by;
-                    if (dtype_is_floating(dt)) tensor_set(out, i, tensor_get(src, i));
-                    else tensor_store_int(out, i, tensor_get_int(src, i));
+                    copy_element(out, i, src, i);
                 }
                 r = np_array_take(I, tensor_retain(out), NULL);
             } else {
@@ -1635,8 +1641,7 @@ static Value *f_unique(Interp *I, Value *self, Value **argv) {
                         : tensor_get_int(flat, op) != tensor_get_int(flat, oi);
         }
         if (is_new) {
-            if (fl) tensor_set(vals, m, tensor_get(flat, oi));
-            else tensor_store_int(vals, m, tensor_get_int(flat, oi));
+            copy_element(vals, m, flat, oi);
             tensor_store_int(first, m, oi);
             m++;
         }
@@ -1717,8 +1722,7 @@ static Value *f_repeat(Interp *I, Value *self, Value **argv) {
             for (int64_t r = 0; r < reps; r++)
                 for (int64_t k = 0; k < inner; k++, o++) {
                     int64_t src = (a * len + j) * inner + k;
-                    if (dtype_is_floating(c->dtype)) tensor_set(out, o, tensor_get(c, src));
-                    else tensor_store_int(out, o, tensor_get_int(c, src));
+                    copy_element(out, o, c, src);
                 }
     tensor_release(c);
     return np_array_take(I, out, &err);
@@ -1755,8 +1759,7 @@ static Value *f_tile(Interp *I, Value *self, Value **argv) {
             src += (k % src_shape[d]) * mul;
             mul *= src_shape[d];
         }
-        if (dtype_is_floating(c->dtype)) tensor_set(out, i, tensor_get(c, src));
-        else tensor_store_int(out, i, tensor_get_int(c, src));
+        copy_element(out, i, c, src);
     }
     tensor_release(c);
     return np_array_take(I, out, &err);
