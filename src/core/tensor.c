@@ -941,12 +941,7 @@ Tensor *tensor_contiguous(const Tensor *t, Error *err) {
 /* True when a and b may share memory (same storage): conservative overlap test. */
 static bool may_overlap(const Tensor *a, const Tensor *b) { return a->storage == b->storage; }
 
-/* ATen's MemOverlapStatus of two tensors (get_overlap_status): FULL when they are the same
- * elements in the same layout, PARTIAL when they share some memory otherwise, TOO_HARD
- * when either has gaps or repeats (then nothing is checked). */
-typedef enum { OVERLAP_NO, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_TOO_HARD } Overlap;
-
-static Overlap overlap_status(const Tensor *a, const Tensor *b) {
+TensorOverlap tensor_overlap(const Tensor *a, const Tensor *b) {
     if (a == b) return OVERLAP_FULL;
     if (tensor_numel(a) == 0 || tensor_numel(b) == 0) return OVERLAP_NO;
     if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b)) return OVERLAP_TOO_HARD;
@@ -972,7 +967,7 @@ int tensor_check_writable(const Tensor *out, const Tensor *in, Error *err) {
                                          "written-to tensor refers to a single memory location. "
                                          "Please clone() the tensor before performing the "
                                          "operation.");
-    if (in && overlap_status(out, in) == OVERLAP_PARTIAL)
+    if (in && tensor_overlap(out, in) == OVERLAP_PARTIAL)
         return err_set(err, ERR_RUNTIME, "unsupported operation: some elements of the input "
                                          "tensor and the written-to tensor refer to a single "
                                          "memory location. Please clone() the tensor before "

@@ -197,6 +197,11 @@ Tensor *tensor_empty_like(const Tensor *t, DType dt, Error *err);
 Tensor *tensor_clone(const Tensor *t, Error *err);
 /* A copy converted to dt, layout preserved (float → int truncates toward zero). */
 Tensor *tensor_to_dtype(const Tensor *t, DType dt, Error *err);
+/* ATen's MemOverlapStatus of two tensors (get_overlap_status): FULL when they are the same
+ * elements in the same layout, PARTIAL when they share some memory otherwise, TOO_HARD
+ * when either has gaps or repeats (nothing more is known), NO otherwise. */
+typedef enum { OVERLAP_NO, OVERLAP_FULL, OVERLAP_PARTIAL, OVERLAP_TOO_HARD } TensorOverlap;
+TensorOverlap tensor_overlap(const Tensor *a, const Tensor *b);
 /* ATen's memory-overlap checks of an operation that writes out while reading in (NULL:
  * nothing): a RuntimeError as torch's when two elements of out share memory (an expanded
  * tensor), or when in shares only part of out's memory (c[1:] += c[:-1]). */

@@ -585,13 +585,11 @@ Tensor *tensor_binary(BinaryOp op, const Tensor *a, const Tensor *b, Error *err)
 }
 
 /* Whether an elementwise operation can write its result into a while reading b: b lives
- * in other memory, or is exactly a (same elements in the same order). */
+ * in other memory, in memory of a's storage that a does not use, or is exactly a. */
 static bool reads_before_writes(const Tensor *a, const Tensor *b) {
     if (b->storage != a->storage) return true;
-    if (b->offset != a->offset || b->ndim != a->ndim) return false;
-    for (int d = 0; d < a->ndim; d++)
-        if (b->shape[d] != a->shape[d] || b->stride[d] != a->stride[d]) return false;
-    return true;
+    TensorOverlap o = tensor_overlap(a, b);
+    return o == OVERLAP_NO || o == OVERLAP_FULL;
 }
 
 int tensor_binary_(BinaryOp op, Tensor *a, const Tensor *b, Error *err) {

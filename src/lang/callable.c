@@ -438,12 +438,13 @@ static Value *call_builtin(Interp *I, Value *self, CallArgs *args) {
     Value *argv[SIG_MAX_PARAMS];
     /* A class method is named by its qualified name, as Python names the classmethods
      * torch defines ("Embedding.from_pretrained() missing 1 required ..."). */
-    char fname[128];
     bool class_method = b->self && val_is(b->self, &type_type);
-    if (class_method)
-        snprintf(fname, sizeof fname, "%s.%s", ((TypeValue *)b->self)->of->name, b->spec->name);
-    else
-        snprintf(fname, sizeof fname, "%s", b->spec->name);
+    const char *fname = b->spec->name;
+    char qualified[128];
+    if (class_method) {
+        snprintf(qualified, sizeof qualified, "%s.%s", ((TypeValue *)b->self)->of->name, fname);
+        fname = qualified;
+    }
     if (bind_with_implicit(I, sig, fname, class_method, args, argv)) return NULL;
     Value *result = b->spec->impl(I, b->self, argv);
     sig_release_bound(sig, argv);
