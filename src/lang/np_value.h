@@ -54,6 +54,13 @@ NpPrintOptions *np_print_options(Interp *I);
 /* The global RandomState (np.random.seed / rand / ...); NULL with an error raised. */
 NpRandomState *np_global_random(Interp *I);
 
+/* Argument helpers of the numpy modules (mod_numpy.c): a shape (an int or a sequence of
+ * them, non-negative); an array-like as a tensor (owned; float64 for Python data); whether
+ * an optional flag is given and true. */
+int np_shape_arg(Interp *I, Value *v, int64_t *shape, int *nd);
+Tensor *np_arr_arg(Interp *I, Value *v);
+bool np_truthy(Interp *I, Value *v);
+
 /* ndarray methods (np_array.c) and the numpy module pieces (mod_numpy.c). */
 extern const BuiltinSpec ndarray_methods[];
 Value *np_binary_values(Interp *I, int op, Value *a, Value *b);
