@@ -76,8 +76,9 @@ static void run_case(const char *name, CaseKind kind, Tensor *weight, const Tens
 }
 
 /* The machine's limit for a gather: one memcpy of as many bytes as lookup_512x128 writes
- * (rows x 300 floats, read from the table), into a fresh buffer from the same allocator as
- * the lookup's output (mem_alloc, which asks for huge pages for big blocks).
+ * (rows x 300 floats, read from the table), into a buffer from the same allocator as the
+ * lookup's output (mem_alloc: huge pages, and after the warm-up calls the block the
+ * previous call freed, as for the lookup).
  * Same output line format; the checksum is that of the copied bytes. */
 static void memcpy_limit(const char *name, const Tensor *weight, int64_t rows, int repeats) {
     int64_t d = weight->shape[1];

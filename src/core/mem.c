@@ -5,7 +5,9 @@
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "core/mem.h"
 
+#include <malloc.h> /* malloc_usable_size */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +53,109 @@ static void *advise_huge(void *p, size_t size) {
     return p;
 }
 
+/* Recycling of large blocks. glibc maps big blocks (above its mmap threshold, at most
+ * 32 MiB) fresh from the system and unmaps them on free, so a tensor of that size
+ * allocated again (a lookup's output or a dense gradient, every step of a loop) pays a
+ * page fault for each page it writes: the kernel zeroing 78 MB that way takes longer
+ * than copying 78 MB. mem_free therefore keeps up to RECYCLE_SLOTS freed blocks of
+ * HUGE_BLOCK bytes or more (RECYCLE_BUDGET bytes in all), and mem_alloc/mem_calloc hand
+ * one back when it fits: at least the size asked for and at most a quarter more. The
+ * slots are lock-free (any thread may allocate). Builds with AddressSanitizer do not
+ * recycle, so a use after free of a big block is still caught. The blocks still held are
+ * freed at exit (mem_release_recycled). */
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define ADDRESS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang */
+#define ADDRESS_SANITIZED 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(ADDRESS_SANITIZED)
+#define RECYCLING 1
+#endif
+#define RECYCLE_SLOTS 4
+#define RECYCLE_BUDGET ((size_t)256 << 20)
+
+#ifdef RECYCLING
+static _Atomic(void *) recycled[RECYCLE_SLOTS];
+static atomic_size_t recycled_bytes = 0;
+
+/* A held block of at least `size` bytes (and not much more), taken out of its slot, or
+ * NULL. */
+static void *take_recycled(size_t size) {
+    if (size < HUGE_BLOCK) return NULL;
+    for (int i = 0; i < RECYCLE_SLOTS; i++) {
+        if (!atomic_load(&recycled[i])) continue;
+        void *block = atomic_exchange(&recycled[i], NULL);
+        if (!block) continue;
+        size_t usable = malloc_usable_size(block);
+        if (usable >= size && usable - size <= size / 4) {
+            atomic_fetch_sub(&recycled_bytes, usable);
+            return block;
+        }
+        void *empty = NULL;
+        if (!atomic_compare_exchange_strong(&recycled[i], &empty, block)) {
+            atomic_fetch_sub(&recycled_bytes, usable);
+            free(block);
+        }
+    }
+    return NULL;
+}
+
+/* Keeps `block` for reuse when it is large, a slot is free and the budget allows. */
+static bool keep_recycled(void *block) {
+    size_t usable = malloc_usable_size(block);
+    if (usable < HUGE_BLOCK) return false;
+    if (atomic_fetch_add(&recycled_bytes, usable) + usable > RECYCLE_BUDGET) {
+        atomic_fetch_sub(&recycled_bytes, usable);
+        return false;
+    }
+    for (int i = 0; i < RECYCLE_SLOTS; i++) {
+        void *empty = NULL;
+        if (atomic_compare_exchange_strong(&recycled[i], &empty, block)) return true;
+    }
+    atomic_fetch_sub(&recycled_bytes, usable);
+    return false;
+}
+#else
+static void *take_recycled(size_t size) {
+    (void)size;
+    return NULL;
+}
+static bool keep_recycled(void *block) {
+    (void)block;
+    return false;
+}
+#endif
+
+void mem_release_recycled(void) {
+#ifdef RECYCLING
+    for (int i = 0; i < RECYCLE_SLOTS; i++) {
+        void *block = atomic_exchange(&recycled[i], NULL);
+        if (block) {
+            atomic_fetch_sub(&recycled_bytes, malloc_usable_size(block));
+            free(block);
+        }
+    }
+#endif
+}
+
+size_t mem_recycled_bytes(void) {
+#ifdef RECYCLING
+    return atomic_load(&recycled_bytes);
+#else
+    return 0;
+#endif
+}
+
+#if defined(__GNUC__)
+__attribute__((destructor)) static void release_recycled_at_exit(void) { mem_release_recycled(); }
+#endif
+
 void *mem_alloc(size_t size, Error *err) {
     if (injected_failure()) return out_of_memory(size, err);
-    void *p = advise_huge(malloc(size ? size : 1), size);
+    void *p = take_recycled(size);
+    if (!p) p = advise_huge(malloc(size ? size : 1), size);
     return p ? p : out_of_memory(size, err);
 }
 
@@ -63,7 +165,9 @@ void *mem_calloc(size_t count, size_t size, Error *err) {
         return NULL;
     }
     if (injected_failure()) return out_of_memory(count * size, err);
-    void *p = advise_huge(calloc(count ? count : 1, size ? size : 1), count * size);
+    void *p = take_recycled(count * size);
+    if (p) return memset(p, 0, count * size);
+    p = advise_huge(calloc(count ? count : 1, size ? size : 1), count * size);
     return p ? p : out_of_memory(count * size, err);
 }
 
@@ -73,7 +177,10 @@ void *mem_realloc(void *ptr, size_t size, Error *err) {
     return p ? p : out_of_memory(size, err);
 }
 
-void mem_free(void *ptr) { free(ptr); }
+void mem_free(void *ptr) {
+    if (ptr && keep_recycled(ptr)) return;
+    free(ptr);
+}
 
 char *mem_strndup(const char *s, size_t len, Error *err) {
     char *copy = mem_alloc(len + 1, err);

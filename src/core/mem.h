@@ -30,6 +30,12 @@ void *mem_calloc(size_t count, size_t size, Error *err);
 /* Like realloc; on failure the old block is untouched and still owned by the caller. */
 void *mem_realloc(void *ptr, size_t size, Error *err);
 void mem_free(void *ptr);
+/* mem_free keeps a few large freed blocks (4 MiB or more, 256 MiB in all) for the next
+ * allocation of about their size, instead of returning them to the system; mem_alloc'ed
+ * memory is never zeroed either way. mem_release_recycled returns the blocks held
+ * (also done at exit); mem_recycled_bytes says how many bytes are held. */
+void mem_release_recycled(void);
+size_t mem_recycled_bytes(void);
 /* A mem_alloc'ed copy of the NUL-terminated `s` (or of its first `len` bytes, plus NUL). */
 char *mem_strdup(const char *s, Error *err);
 char *mem_strndup(const char *s, size_t len, Error *err);

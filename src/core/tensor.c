@@ -33,14 +33,15 @@ bool dtype_is_integral(DType dt) { return dt == DTYPE_INT32 || dt == DTYPE_INT64
 
 /* ---- storage ---- */
 
-static Storage *storage_new(size_t nbytes, Error *err) {
+/* A storage of nbytes, zero-filled when `zeroed`, else with unspecified contents. */
+static Storage *storage_new(size_t nbytes, bool zeroed, Error *err) {
     if (mem_tensor_reserve(nbytes, err) != ERR_OK) return NULL;
     Storage *s = mem_alloc(sizeof *s, err);
     if (!s) {
         mem_tensor_release(nbytes);
         return NULL;
     }
-    s->data = mem_calloc(1, nbytes, err);
+    s->data = zeroed ? mem_calloc(1, nbytes, err) : mem_alloc(nbytes, err);
     if (!s->data) {
         mem_free(s);
         mem_tensor_release(nbytes);
@@ -105,16 +106,17 @@ static int checked_numel(int ndim, const int64_t *shape, int64_t *numel, Error *
     return ERR_OK;
 }
 
-/* A new zero-filled dense tensor with the given strides (NULL: contiguous); the core of
- * every constructor. Non-NULL strides must describe a dense, non-overlapping layout. */
-static Tensor *tensor_new_strided(DType dt, int ndim, const int64_t *shape,
-                                  const int64_t *strides, Error *err) {
+/* A new dense tensor with the given strides (NULL: contiguous), zero-filled unless
+ * `zeroed` is false; the core of every constructor. Non-NULL strides must describe a
+ * dense, non-overlapping layout. */
+static Tensor *tensor_alloc(DType dt, int ndim, const int64_t *shape, const int64_t *strides,
+                            bool zeroed, Error *err) {
     int64_t numel;
     if (checked_numel(ndim, shape, &numel, err) != ERR_OK) return NULL;
     size_t esize = dtype_size(dt);
     Tensor *t = mem_calloc(1, sizeof *t, err);
     if (!t) return NULL;
-    t->storage = storage_new((size_t)numel * esize, err);
+    t->storage = storage_new((size_t)numel * esize, zeroed, err);
     if (!t->storage) {
         mem_free(t);
         return NULL;
@@ -131,6 +133,11 @@ static Tensor *tensor_new_strided(DType dt, int ndim, const int64_t *shape,
         stride = (int64_t)((uint64_t)stride * (uint64_t)(shape[i] > 1 ? shape[i] : 1));
     }
     return t;
+}
+
+static Tensor *tensor_new_strided(DType dt, int ndim, const int64_t *shape,
+                                  const int64_t *strides, Error *err) {
+    return tensor_alloc(dt, ndim, shape, strides, true, err);
 }
 
 static Tensor *tensor_new(DType dt, int ndim, const int64_t *shape, Error *err) {
@@ -203,6 +210,10 @@ Tensor *tensor_empty_like(const Tensor *t, DType dt, Error *err) {
 
 Tensor *tensor_zeros(DType dt, int ndim, const int64_t *shape, Error *err) {
     return tensor_new(dt, ndim, shape, err);
+}
+
+Tensor *tensor_unfilled(DType dt, int ndim, const int64_t *shape, Error *err) {
+    return tensor_alloc(dt, ndim, shape, NULL, false, err);
 }
 
 Tensor *tensor_full(DType dt, int ndim, const int64_t *shape, double value, Error *err) {

@@ -85,6 +85,9 @@ typedef struct Tensor {
 /* A new contiguous tensor of `shape` filled with zeros. Negative sizes fail with
  * "Trying to create tensor with negative dimension -1: [-1, 3]". */
 Tensor *tensor_zeros(DType dt, int ndim, const int64_t *shape, Error *err);
+/* Like tensor_zeros, but the contents are unspecified (a recycled block is not cleared):
+ * only for kernels that write every element before anyone reads the tensor. */
+Tensor *tensor_unfilled(DType dt, int ndim, const int64_t *shape, Error *err);
 Tensor *tensor_ones(DType dt, int ndim, const int64_t *shape, Error *err);
 Tensor *tensor_full(DType dt, int ndim, const int64_t *shape, double value, Error *err);
 /* 0-d tensor holding `value` (cast to dt). */

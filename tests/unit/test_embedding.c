@@ -274,8 +274,46 @@ static void test_embedding_reset_parameters(void **state) {
     tensor_release(w);
 }
 
+/* A lookup whose output exceeds 16 MiB goes around the cache (non-temporal stores) when
+ * its rows are 16-byte multiples, and by memcpy otherwise. Either way every element of
+ * the output is written: the output is not zero-filled first, and here it lands in a
+ * recycled block that was filled with 0xff (NaN) bytes. */
+static void check_big_lookup(int64_t rows, int64_t dim) {
+    Error err;
+    err_clear(&err);
+    Tensor *w = make_weight(rows, dim);
+    int64_t count = ((int64_t)17 << 20) / (dim * 4) + 3, shape[1] = {count};
+    Tensor *idx = tensor_zeros(DTYPE_INT64, 1, shape, &err);
+    assert_non_null(idx);
+    int64_t *iv = (int64_t *)idx->storage->data;
+    for (int64_t k = 0; k < count; k++) iv[k] = (k * 7919) % rows;
+    size_t out_bytes = (size_t)(count * dim) * 4;
+    void *garbage = mem_alloc(out_bytes, &err);
+    assert_non_null(garbage);
+    memset(garbage, 0xff, out_bytes);
+    mem_free(garbage);
+    Tensor *out = emb_forward(w, idx, false, 0, false, 0, 2, &err);
+    assert_non_null(out);
+    const float *o = (const float *)out->storage->data, *wv = (const float *)w->storage->data;
+    for (int64_t k = 0; k < count; k++)
+        if (memcmp(o + k * dim, wv + iv[k] * dim, (size_t)dim * 4) != 0)
+            fail_msg("row %lld of the %lld x %lld lookup differs", (long long)k,
+                     (long long)count, (long long)dim);
+    tensor_release(out);
+    tensor_release(idx);
+    tensor_release(w);
+}
+
+static void test_embedding_big_output_every_row(void **state) {
+    (void)state;
+    check_big_lookup(1000, 64); /* 256-byte rows: streamed */
+    check_big_lookup(997, 67);  /* 268-byte rows: memcpy */
+    check_big_lookup(50, 300);  /* 1 200-byte rows, as bench/embedding_bench.c */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_embedding_big_output_every_row),
         cmocka_unit_test(test_embedding_torch_cases),
         cmocka_unit_test(test_embedding_out_of_range_hint_names_index),
         cmocka_unit_test(test_embedding_forward_allocation_failures),
