@@ -10,21 +10,14 @@
 #include <string.h>
 
 #include "core/embedding.h"
+#include "core/kernels_f32.h"
 #include "core/mem.h"
 
-/* The fast-path kernels are also built for CPUs with FMA (and so AVX): fmaf becomes
- * one instruction, adds go 8 wide; the clone is picked at load time. The results do not depend on
- * the clone: every operation is an exactly rounded IEEE add or fmaf, in input order.
- * Not under clang, whose clones do not link in the fuzzing build. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define BAG_CLONES __attribute__((target_clones("fma", "default")))
-#endif
-#endif
-#ifndef BAG_CLONES
-#define BAG_CLONES
-#endif
+/* The fast-path kernels are also built for CPUs with FMA (and so AVX): fmaf becomes one
+ * instruction, adds go 8 wide; the clone is picked at load time. The results do not
+ * depend on the clone: every operation is an exactly rounded IEEE add or fmaf, in input
+ * order. */
+#define BAG_CLONES FMA_CLONES
 
 static const char *const mode_names[] = {"sum", "mean", "max"};
 
@@ -303,12 +296,12 @@ BAG_INLINE void add_row(float *restrict o, const float *restrict r, int64_t d,
  * sum interleaves these prefetches with its adds (add_row), as caffe2's kernel does. */
 #define BAG_PREFETCH_DISTANCE 16
 
-BAG_INLINE void prefetch_row(const float *row, int64_t d) {
+BAG_INLINE void prefetch_row(const void *row, size_t bytes) {
 #if defined(__GNUC__)
-    for (int64_t j = 0; j < d; j += 16) __builtin_prefetch(row + j, 0, 2);
+    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch((const char *)row + b, 0, 2);
 #else
     (void)row;
-    (void)d;
+    (void)bytes;
 #endif
 }
 
@@ -335,7 +328,7 @@ static bool lookup_kernel(const float *w, int64_t ws0, int64_t n, int64_t d, con
             }
             const float *restrict r = w + idx * ws0;
             if (psw) {
-                if (ahead) prefetch_row(ahead, d);
+                if (ahead) prefetch_row(ahead, (size_t)d * sizeof(float));
                 float s = psw[pos];
                 for (int64_t j = 0; j < d; j++) o[j] = fmaf(s, r[j], o[j]);
             } else {
@@ -423,12 +416,28 @@ static int slow_sum(const Tensor *weight, Bag *b, Tensor *out, Error *err) {
     return ERR_OK;
 }
 
-#define MAX_LOOP(T)                                                                         \
+/* The max of one row into its bag: any layout (MAX_ROW), or contiguous float32 rows
+ * (MAX_ROW_F32, the same selects vectorized). */
+#define MAX_ROW(T)                                                                          \
+    for (int64_t j = 0; j < b->d; j++) {                                                    \
+        T v = r[j * b->s1];                                                                 \
+        if (first || v > ob[j]) {                                                           \
+            ob[j] = v;                                                                      \
+            mb[j] = idx;                                                                    \
+        }                                                                                   \
+    }
+#define MAX_ROW_F32(T) kf32_max_row(b->d, r, first, idx, ob, mb)
+
+#define MAX_LOOP(T, ROW)                                                                    \
     do {                                                                                    \
         const T *w = (const T *)weight->storage->data + weight->offset;                     \
         T *o = (T *)out->storage->data;                                                     \
         for (int64_t i = 0; i < b->len; i++) {                                              \
             int64_t idx = b->in[i], bag = b->o2b[i];                                        \
+            if (b->s1 == 1 && i + BAG_PREFETCH_DISTANCE < b->len) {                         \
+                int64_t k = b->in[i + BAG_PREFETCH_DISTANCE];                               \
+                if (k >= 0 && k < b->n) prefetch_row(w + k * b->s0, (size_t)b->d * sizeof(T)); \
+            }                                                                               \
             if (idx < 0 || idx >= b->n) {                                                   \
                 rc = bad_index(idx, err);                                                   \
                 break;                                                                      \
@@ -442,13 +451,7 @@ static int slow_sum(const Tensor *weight, Bag *b, Tensor *out, Error *err) {
             const T *r = w + idx * b->s0;                                                   \
             T *ob = o + bag * b->d;                                                         \
             int64_t *mb = mi + bag * b->d;                                                  \
-            for (int64_t j = 0; j < b->d; j++) {                                            \
-                T v = r[j * b->s1];                                                         \
-                if (first || v > ob[j]) {                                                   \
-                    ob[j] = v;                                                              \
-                    mb[j] = idx;                                                            \
-                }                                                                           \
-            }                                                                               \
+            ROW(T);                                                                         \
             seen[bag] = 1;                                                                  \
         }                                                                                   \
     } while (0)
@@ -458,8 +461,9 @@ static int max_path(const Tensor *weight, Bag *b, Tensor *out, Tensor *max_indic
     if (!seen) return ERR_MEMORY;
     int64_t *mi = (int64_t *)max_indices->storage->data;
     int rc = ERR_OK;
-    if (weight->dtype == DTYPE_FLOAT32) MAX_LOOP(float);
-    else MAX_LOOP(double);
+    if (weight->dtype == DTYPE_FLOAT32 && b->s1 == 1) MAX_LOOP(float, MAX_ROW_F32);
+    else if (weight->dtype == DTYPE_FLOAT32) MAX_LOOP(float, MAX_ROW);
+    else MAX_LOOP(double, MAX_ROW);
     mem_free(seen);
     return rc;
 }

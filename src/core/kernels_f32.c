@@ -7,6 +7,8 @@
  */
 #include "core/kernels_f32.h"
 
+#include <string.h>
+
 static inline float op_add(float x, float y) { return x + y; }
 static inline float op_sub(float x, float y) { return x - y; }
 static inline float op_mul(float x, float y) { return x * y; }
@@ -39,6 +41,57 @@ void kf32_binary(Kf32Op op, int64_t n, const float *a, float sa, const float *b,
 FMA_CLONES
 void kf32_axpy_fused(int64_t n, float alpha, const float *x, float *y) {
     for (int64_t i = 0; i < n; i++) y[i] = fmaf(alpha, x[i], y[i]);
+}
+
+#if defined(__GNUC__)
+typedef float kf32_v8f __attribute__((vector_size(32)));
+typedef int32_t kf32_v8i __attribute__((vector_size(32)));
+typedef int32_t kf32_v4i __attribute__((vector_size(16)));
+typedef int64_t kf32_v4l __attribute__((vector_size(32)));
+
+/* arg[0..3] = take ? idx : arg, for one half of a comparison mask widened to 64 bits. */
+static inline void select_args(int64_t *arg, kf32_v4i take, kf32_v4l idx) {
+    kf32_v4l wide = __builtin_convertvector(take, kf32_v4l), old;
+    memcpy(&old, arg, sizeof old);
+    old = (wide & idx) | (~wide & old);
+    memcpy(arg, &old, sizeof old);
+}
+#endif
+
+FMA_CLONES
+void kf32_max_row(int64_t d, const float *restrict r, bool first, int64_t idx,
+                  float *restrict o, int64_t *restrict arg) {
+    if (first) {
+        for (int64_t j = 0; j < d; j++) {
+            o[j] = r[j];
+            arg[j] = idx;
+        }
+        return;
+    }
+    int64_t j = 0;
+#if defined(__GNUC__)
+    /* bitwise selects, 8 lanes: random data would mispredict branches, and the compiler's
+     * own vectorization of the loop below uses masked stores, which are slow on AMD */
+    kf32_v4l idx4 = {idx, idx, idx, idx};
+    for (; j + 8 <= d; j += 8) {
+        kf32_v8f v, current;
+        memcpy(&v, r + j, sizeof v);
+        memcpy(&current, o + j, sizeof current);
+        kf32_v8i take = v > current; /* all ones where r[j] > o[j]; false for NaN */
+        kf32_v8i bits = (take & (kf32_v8i)v) | (~take & (kf32_v8i)current);
+        memcpy(o + j, &bits, sizeof bits);
+        kf32_v4i low = {take[0], take[1], take[2], take[3]};
+        kf32_v4i high = {take[4], take[5], take[6], take[7]};
+        select_args(arg + j, low, idx4);
+        select_args(arg + j + 4, high, idx4);
+    }
+#endif
+    for (; j < d; j++) {
+        float v = r[j], current = o[j];
+        bool take = v > current;
+        o[j] = take ? v : current;
+        arg[j] = take ? idx : arg[j];
+    }
 }
 
 FMA_CLONES

@@ -2,8 +2,8 @@
  * src/core/kernels_f32.h — the float32 loops of the hot paths, vectorized.
  * See LICENSE (GPL-3.0-or-later).
  *
- * Elementwise arithmetic, the fused axpy of the embedding backward passes and the Adam
- * update, on contiguous float arrays. Each function is defined by its scalar loop, and
+ * Elementwise arithmetic, the fused axpy of the embedding backward passes, EmbeddingBag's
+ * running max and the Adam update, on contiguous float arrays. Each function is defined by its scalar loop, and
  * every element is computed by IEEE-754 operations that round once (+ - * / sqrt, fmaf),
  * so the results do not depend on the vector width: the same bits as the scalar loop on
  * any CPU. There are no reductions here (they would reorder sums).
@@ -46,6 +46,11 @@ void kf32_binary(Kf32Op op, int64_t n, const float *a, float sa, const float *b,
 
 /* y[i] = fmaf(alpha, x[i], y[i]) for i < n: y += alpha * x rounded once per element. */
 void kf32_axpy_fused(int64_t n, float alpha, const float *x, float *y);
+
+/* One row of EmbeddingBag's max mode (ATen's embedding_bag_cpu_max_out): for j < d, where
+ * `first` or r[j] > o[j] (false when either is NaN), o[j] = r[j] and arg[j] = idx. */
+void kf32_max_row(int64_t d, const float *restrict r, bool first, int64_t idx,
+                  float *restrict o, int64_t *restrict arg);
 
 /* The constants of kf32_adam, each rounded to float (optim_adam_step computes them). */
 typedef struct {
