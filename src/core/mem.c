@@ -58,9 +58,10 @@ static void *advise_huge(void *p, size_t size) {
  * allocated again (a lookup's output or a dense gradient, every step of a loop) pays a
  * page fault for each page it writes: the kernel zeroing 78 MB that way takes longer
  * than copying 78 MB. mem_free therefore keeps up to RECYCLE_SLOTS freed blocks of
- * HUGE_BLOCK bytes or more (RECYCLE_BUDGET bytes in all), and mem_alloc/mem_calloc hand
- * one back when it fits: at least the size asked for and at most a quarter more. The
- * slots are lock-free (any thread may allocate). Builds with AddressSanitizer do not
+ * HUGE_BLOCK bytes or more (RECYCLE_BUDGET bytes in all, and no more than the tensor limit
+ * leaves beside the live tensors), and mem_alloc/mem_calloc hand one back when it fits: at
+ * least the size asked for and at most a quarter more. The slots are lock-free (any
+ * thread may allocate). Builds with AddressSanitizer do not
  * recycle, so a use after free of a big block is still caught. The blocks still held are
  * freed at exit (mem_release_recycled). */
 #if defined(__SANITIZE_ADDRESS__) /* gcc */
@@ -102,11 +103,14 @@ static void *take_recycled(size_t size) {
     return NULL;
 }
 
-/* Keeps `block` for reuse when it is large, a slot is free and the budget allows. */
+/* Keeps `block` for reuse when it is large, a slot is free and the budgets allow: held
+ * blocks stay within RECYCLE_BUDGET, and with the live tensors within the tensor limit. */
 static bool keep_recycled(void *block) {
     size_t usable = malloc_usable_size(block);
     if (usable < HUGE_BLOCK) return false;
-    if (atomic_fetch_add(&recycled_bytes, usable) + usable > RECYCLE_BUDGET) {
+    size_t held = atomic_fetch_add(&recycled_bytes, usable) + usable;
+    size_t limit = atomic_load(&tensor_limit), live = atomic_load(&tensor_in_use);
+    if (held > RECYCLE_BUDGET || held > limit || live > limit - held) {
         atomic_fetch_sub(&recycled_bytes, usable);
         return false;
     }

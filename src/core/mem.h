@@ -30,9 +30,10 @@ void *mem_calloc(size_t count, size_t size, Error *err);
 /* Like realloc; on failure the old block is untouched and still owned by the caller. */
 void *mem_realloc(void *ptr, size_t size, Error *err);
 void mem_free(void *ptr);
-/* mem_free keeps a few large freed blocks (4 MiB or more, 256 MiB in all) for the next
- * allocation of about their size, instead of returning them to the system; mem_alloc'ed
- * memory is never zeroed either way. mem_release_recycled returns the blocks held
+/* mem_free keeps a few large freed blocks (4 MiB or more, 256 MiB in all, and within what
+ * the tensor limit leaves beside the live tensors) for the next allocation of about their
+ * size, instead of returning them to the system; mem_alloc'ed memory is never zeroed
+ * either way. mem_release_recycled returns the blocks held
  * (also done at exit); mem_recycled_bytes says how many bytes are held. */
 void mem_release_recycled(void);
 size_t mem_recycled_bytes(void);

@@ -87,7 +87,8 @@ static void test_only_fitting_large_blocks(void **state) {
     mem_release_recycled();
 }
 
-/* At most 4 blocks and 256 MiB are held; the rest go back to the system. */
+/* At most 4 blocks and 256 MiB are held; the rest go back to the system. (The default
+ * tensor limit, 4 GiB, leaves room for them.) */
 static void test_recycling_is_bounded(void **state) {
     (void)state;
     mem_release_recycled();
@@ -105,6 +106,25 @@ static void test_recycling_is_bounded(void **state) {
     else assert_int_equal(held, 0);
     mem_release_recycled();
     assert_int_equal(mem_recycled_bytes(), 0);
+}
+
+/* Held blocks and live tensors together stay within the tensor limit
+ * (EMBEDLAB_MAX_TENSOR_BYTES): a block that would exceed it goes back to the system. */
+static void test_recycling_respects_the_tensor_limit(void **state) {
+    (void)state;
+    mem_release_recycled();
+    size_t old_limit = mem_tensor_limit();
+    Error err;
+    err_clear(&err);
+    mem_set_tensor_limit(12 * MiB);
+    assert_int_equal(mem_tensor_reserve(6 * MiB, &err), ERR_OK); /* a live 6 MiB tensor */
+    mem_free(must_alloc(8 * MiB));                                 /* 6 + 8 > 12 */
+    assert_int_equal(mem_recycled_bytes(), 0);
+    mem_free(must_alloc(5 * MiB)); /* 6 + 5 <= 12 */
+    assert_true(RECYCLES ? mem_recycled_bytes() >= 5 * MiB : mem_recycled_bytes() == 0);
+    mem_tensor_release(6 * MiB);
+    mem_set_tensor_limit(old_limit);
+    mem_release_recycled();
 }
 
 /* The fault-injection hook also fails an allocation that a held block could serve. */
@@ -125,6 +145,7 @@ int main(void) {
         cmocka_unit_test(test_calloc_clears_a_recycled_block),
         cmocka_unit_test(test_only_fitting_large_blocks),
         cmocka_unit_test(test_recycling_is_bounded),
+        cmocka_unit_test(test_recycling_respects_the_tensor_limit),
         cmocka_unit_test(test_injected_failure_beats_recycling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
