@@ -3,10 +3,12 @@
 # (default 600), one after the other, and print a table: runs, execs/s, corpus size,
 # findings. Seeds: fuzz/corpus/NAME/ (committed) plus, for execute, the golden records
 # (scripts/fuzz-seeds.sh). The working corpus grows in build/fuzz/corpus/NAME/; findings
-# (crash-*, leak-*, timeout-*, oom-*) land in build/fuzz/findings/NAME/. Exit status 1 when
+# (crash-*, leak-*, timeout-*, oom-*) land in build/fuzz/findings/NAME/. Each harness runs
+# in build/fuzz/scratch/NAME/, where files its inputs create stay. Exit status 1 when
 # any harness found something. Used by `make fuzz FUZZ_SECONDS=N` / `make fuzz-run`.
 set -u
 cd "$(dirname "$0")/.."
+root="$PWD"
 secs="${FUZZ_SECONDS:-600}"
 rss="${FUZZ_RSS_MB:-2048}"
 found_any=0
@@ -30,9 +32,16 @@ for name in "$@"; do
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
     echo "=== fuzz_$name for ${secs}s (log: $log)"
     before=$(ls "$findings" | wc -l)
-    "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb="$rss" -max_len=65536 \
-        -print_final_stats=1 -artifact_prefix="$findings/" "${dict[@]}" \
-        "$work" "${seeds[@]}" >"$log" 2>&1
+    # From a scratch directory: inputs may create files (open(..., 'w'), np.save).
+    scratch="build/fuzz/scratch/$name"
+    rm -rf "$scratch"
+    mkdir -p "$scratch"
+    abs=()
+    for p in "$work" "${seeds[@]}"; do abs+=("$root/$p"); done
+    [ ${#dict[@]} -gt 0 ] && dict=(-dict="$root/fuzz/$name.dict")
+    (cd "$scratch" && "$root/$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb="$rss" \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="$root/$findings/" "${dict[@]}" \
+        "${abs[@]}") >"$log" 2>&1
     status=$?
     after=$(ls "$findings" | wc -l)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
