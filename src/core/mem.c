@@ -63,7 +63,7 @@ static void *advise_huge(void *p, size_t size) {
  * least the size asked for and at most a quarter more. The slots are lock-free (any
  * thread may allocate). Builds with AddressSanitizer do not
  * recycle, so a use after free of a big block is still caught. The blocks still held are
- * freed at exit (mem_release_recycled). */
+ * freed by a destructor when the process ends (mem_release_recycled). */
 #if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define ADDRESS_SANITIZED 1
 #elif defined(__has_feature)
@@ -153,7 +153,7 @@ size_t mem_recycled_bytes(void) {
 }
 
 #if defined(__GNUC__)
-__attribute__((destructor)) static void release_recycled_at_exit(void) { mem_release_recycled(); }
+__attribute__((destructor)) static void release_recycled_on_unload(void) { mem_release_recycled(); }
 #endif
 
 void *mem_alloc(size_t size, Error *err) {

@@ -34,7 +34,7 @@ void mem_free(void *ptr);
  * the tensor limit leaves beside the live tensors) for the next allocation of about their
  * size, instead of returning them to the system; mem_alloc'ed memory is never zeroed
  * either way. mem_release_recycled returns the blocks held
- * (also done at exit); mem_recycled_bytes says how many bytes are held. */
+ * (also done when the process ends); mem_recycled_bytes says how many bytes are held. */
 void mem_release_recycled(void);
 size_t mem_recycled_bytes(void);
 /* A mem_alloc'ed copy of the NUL-terminated `s` (or of its first `len` bytes, plus NUL). */
