@@ -13,12 +13,6 @@
 #include "core/kernels_f32.h"
 #include "core/mem.h"
 
-/* The fast-path kernels are also built for CPUs with FMA (and so AVX): fmaf becomes one
- * instruction, adds go 8 wide; the clone is picked at load time. The results do not
- * depend on the clone: every operation is an exactly rounded IEEE add or fmaf, in input
- * order. */
-#define BAG_CLONES FMA_CLONES
-
 static const char *const mode_names[] = {"sum", "mean", "max"};
 
 const char *bag_mode_name(BagMode mode) {
@@ -262,6 +256,11 @@ static int bad_index(int64_t idx, Error *err) {
 
 /* ---- the fast path: caffe2's EmbeddingLookupIdx (AVX2 + FMA kernel) ---- */
 
+/* The fast-path kernels are marked FMA_CLONES (kernels_f32.h): also built for CPUs with
+ * FMA (and so AVX), where fmaf is one instruction and adds go 8 wide. The results do not
+ * depend on the clone: every operation is an exactly rounded IEEE add or fmaf, in input
+ * order. */
+
 /* o[j] += r[j] for j < d, 8 lanes at a time where the compiler has vector types (each
  * lane is the same IEEE add, so the result does not depend on the width). Inlined into the
  * kernel so that it takes the kernel's target. */
@@ -308,7 +307,7 @@ BAG_INLINE void prefetch_row(const void *row, size_t bytes) {
 /* Sums (or fmaf-accumulates with weights) each bag in input order. Returns false where
  * the caffe2 kernel returns false (a bad index, offsets not matching the running
  * position, or a final position other than index_size); out rows are zero beforehand. */
-BAG_CLONES
+FMA_CLONES
 static bool lookup_kernel(const float *w, int64_t ws0, int64_t n, int64_t d, const int64_t *in,
                           int64_t len, const int64_t *offs, int64_t bags, const float *psw,
                           float *out) {
@@ -469,7 +468,7 @@ static int max_path(const Tensor *weight, Bag *b, Tensor *out, Tensor *max_indic
 }
 
 /* o[j] /= div for j < d, 8 lanes at a time where the compiler has vector types. */
-BAG_CLONES
+FMA_CLONES
 static void divide_row(float *o, float div, int64_t d) {
     int64_t j = 0;
 #if defined(__GNUC__)

@@ -61,9 +61,9 @@ static void *advise_huge(void *p, size_t size) {
  * HUGE_BLOCK bytes or more (RECYCLE_BUDGET bytes in all, and no more than the tensor limit
  * leaves beside the live tensors), and mem_alloc/mem_calloc hand one back when it fits: at
  * least the size asked for and at most a quarter more. The slots are lock-free (any
- * thread may allocate). Builds with AddressSanitizer do not
- * recycle, so a use after free of a big block is still caught. The blocks still held are
- * freed by a destructor when the process ends (mem_release_recycled). */
+ * thread may allocate). Builds with AddressSanitizer do not recycle, so a use after free
+ * of a big block is still caught. The blocks still held are freed by a destructor when the
+ * process ends (mem_release_recycled). */
 #if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define ADDRESS_SANITIZED 1
 #elif defined(__has_feature)
